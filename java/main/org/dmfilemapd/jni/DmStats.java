@@ -1,0 +1,191 @@
+package org.dmfilemapd.jni;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A libdevmapper {@code dm_stats} handle bound to one device. Region and group getters answer
+ * from the last {@link #list}; ids the listing does not have give null/false/empty rather than
+ * reaching libdm's unchecked table accesses. Not thread-safe: one owner at a time.
+ */
+public final class DmStats implements AutoCloseable {
+    @java.lang.annotation.Native static final int REGION_ROW = 4;
+
+    static {
+        NativeLibrary.load();
+    }
+
+    private final long handle;
+    private final AtomicBoolean open = new AtomicBoolean(true);
+
+    /** A handle whose own program id is {@code programId} (null: libdm's default). */
+    public DmStats(String programId) throws DmException {
+        handle = create0(programId);
+    }
+
+    /** True if {@code major} is a device-mapper block major on this system. */
+    public static boolean isDmMajor(int major) {
+        return isDmMajor0(major);
+    }
+
+    public void bindFd(int fd) throws DmException {
+        bindFd0(live(), fd);
+    }
+
+    public void bindDevno(int major, int minor) throws DmException {
+        bindDevno0(live(), major, minor);
+    }
+
+    public void setProgramId(String programId) throws DmException {
+        setProgramId0(live(), programId);
+    }
+
+    /** Lists the regions of every program ({@code @stats_list} with no filter). */
+    public void listAll() throws DmException {
+        list0(live(), null, true);
+    }
+
+    /** Lists the regions of {@code programId}; null means the handle's own program id. */
+    public void list(String programId) throws DmException {
+        list0(live(), programId, false);
+    }
+
+    public boolean regionPresent(long regionId) {
+        return regionPresent0(live(), regionId);
+    }
+
+    public boolean groupPresent(long groupId) {
+        return groupPresent0(live(), groupId);
+    }
+
+    /** Every listed region, in id order. */
+    public List<Region> regions() {
+        long[] rows = regions0(live());
+        List<Region> out = new ArrayList<>(rows.length / REGION_ROW);
+        for (int i = 0; i < rows.length; i += REGION_ROW) {
+            out.add(new Region(rows[i], rows[i + 1], rows[i + 2], rows[i + 3]));
+        }
+        return out;
+    }
+
+    /** The members of {@code groupId}, in id order (empty if the group is not listed). */
+    public List<Region> groupRegions(long groupId) {
+        List<Region> out = new ArrayList<>();
+        if (!groupPresent(groupId)) {
+            return out;
+        }
+        for (Region r : regions()) {
+            if (r.groupId() == groupId) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    public String regionProgramId(long regionId) {
+        return regionProgramId0(live(), regionId);
+    }
+
+    /** User aux data, without libdm's group tag. */
+    public String regionAuxData(long regionId) {
+        return regionAuxData0(live(), regionId);
+    }
+
+    public boolean regionPrecise(long regionId) {
+        return regionPrecise0(live(), regionId);
+    }
+
+    /** Histogram bounds in ns, as given at creation (no implicit last bin); empty if none. */
+    public long[] regionHistogramBounds(long regionId) {
+        return regionBounds0(live(), regionId);
+    }
+
+    /** The group's alias (libdm answers the device name when there is none), or null. */
+    public String groupAlias(long groupId) {
+        return groupAlias0(live(), groupId);
+    }
+
+    /** Creates a one-area region; returns its id. Empty {@code bounds}: no histogram. */
+    public long createRegion(long start, long length, boolean precise, long[] bounds, String programId,
+            String auxData) throws DmException {
+        return createRegion0(live(), start, length, precise, bounds, programId, auxData);
+    }
+
+    /** Deletes a region present in the last listing. */
+    public void deleteRegion(long regionId) throws DmException {
+        deleteRegion0(live(), regionId);
+    }
+
+    /** Groups listed, ungrouped regions ({@code "0-3,7"}); the lowest id leads. Returns the group id. */
+    public long createGroup(String members, String alias) throws DmException {
+        return createGroup0(live(), members, alias);
+    }
+
+    /** Removes a listed group, and its regions too if {@code removeRegions}. */
+    public void deleteGroup(long groupId, boolean removeRegions) throws DmException {
+        deleteGroup0(live(), groupId, removeRegions);
+    }
+
+    /** libdm's own file mapping (what {@code dmstats create --filemap} does); returns the ids. */
+    public long[] createRegionsFromFd(int fd, boolean group, boolean precise, long[] bounds, String alias)
+            throws DmException {
+        return createRegionsFromFd0(live(), fd, group, precise, bounds, alias);
+    }
+
+    @Override
+    public void close() {
+        if (open.compareAndSet(true, false)) {
+            destroy0(handle);
+        }
+    }
+
+    private long live() {
+        if (!open.get()) {
+            throw new IllegalStateException("dm_stats handle is closed");
+        }
+        return handle;
+    }
+
+    private static native long create0(String programId) throws DmException;
+
+    private static native void destroy0(long h);
+
+    private static native void bindFd0(long h, int fd) throws DmException;
+
+    private static native void bindDevno0(long h, int major, int minor) throws DmException;
+
+    private static native boolean isDmMajor0(int major);
+
+    private static native void setProgramId0(long h, String programId) throws DmException;
+
+    private static native void list0(long h, String programId, boolean all) throws DmException;
+
+    private static native boolean regionPresent0(long h, long id);
+
+    private static native boolean groupPresent0(long h, long id);
+
+    private static native long[] regions0(long h);
+
+    private static native String regionProgramId0(long h, long id);
+
+    private static native String regionAuxData0(long h, long id);
+
+    private static native boolean regionPrecise0(long h, long id);
+
+    private static native long[] regionBounds0(long h, long id);
+
+    private static native String groupAlias0(long h, long groupId);
+
+    private static native long createRegion0(long h, long start, long len, boolean precise, long[] bounds,
+            String programId, String auxData) throws DmException;
+
+    private static native void deleteRegion0(long h, long id) throws DmException;
+
+    private static native long createGroup0(long h, String members, String alias) throws DmException;
+
+    private static native void deleteGroup0(long h, long groupId, boolean removeRegions) throws DmException;
+
+    private static native long[] createRegionsFromFd0(long h, int fd, boolean group, boolean precise,
+            long[] bounds, String alias) throws DmException;
+}

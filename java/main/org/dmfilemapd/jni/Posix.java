@@ -1,0 +1,92 @@
+package org.dmfilemapd.jni;
+
+/** fstat/stat, open/close, readlink and FIEMAP on plain fd numbers. */
+public final class Posix {
+    @java.lang.annotation.Native static final int STAT_FIELDS = 7;
+    @java.lang.annotation.Native static final int ST_DEV_MAJOR = 0;
+    @java.lang.annotation.Native static final int ST_DEV_MINOR = 1;
+    @java.lang.annotation.Native static final int ST_INO = 2;
+    @java.lang.annotation.Native static final int ST_MODE = 3;
+    @java.lang.annotation.Native static final int ST_NLINK = 4;
+    @java.lang.annotation.Native static final int ST_SIZE = 5;
+    @java.lang.annotation.Native static final int ST_BLOCKS = 6;
+
+    public static final int ENOENT = 2;
+    public static final int EBADF = 9;
+
+    /** FIEMAP extent flags (linux/fiemap.h). */
+    public static final int FIEMAP_EXTENT_LAST = 0x1;
+    public static final int FIEMAP_EXTENT_UNKNOWN = 0x2;
+    public static final int FIEMAP_EXTENT_DELALLOC = 0x4;
+    public static final int FIEMAP_EXTENT_UNWRITTEN = 0x800;
+
+    static {
+        NativeLibrary.load();
+    }
+
+    private Posix() {
+    }
+
+    public static FileStat fstat(int fd) throws NativeIoException {
+        long[] v = new long[STAT_FIELDS];
+        NativeIoException.check("fstat(" + fd + ")", fstat0(fd, v));
+        return toStat(v);
+    }
+
+    public static FileStat stat(String path) throws NativeIoException {
+        long[] v = new long[STAT_FIELDS];
+        NativeIoException.check("stat(" + path + ")", stat0(path, v));
+        return toStat(v);
+    }
+
+    /** {@code open(path, O_RDONLY | O_CLOEXEC)}. */
+    public static int openReadOnly(String path) throws NativeIoException {
+        return NativeIoException.check("open(" + path + ")", openReadOnly0(path));
+    }
+
+    public static void close(int fd) throws NativeIoException {
+        NativeIoException.check("close(" + fd + ")", close0(fd));
+    }
+
+    /** True when {@code fd} is an open descriptor of this process. */
+    public static boolean isOpen(int fd) {
+        return fd >= 0 && fdFlags0(fd) >= 0;
+    }
+
+    public static String readlink(String path) throws NativeIoException {
+        return readlink0(path);
+    }
+
+    /**
+     * The file's extents as FIEMAP reports them: rows of (logical, physical, length, flags) in
+     * bytes. {@code sync} writes dirty data back first, so delayed allocations get addresses.
+     */
+    public static long[] fiemap(int fd, boolean sync) throws NativeIoException {
+        return fiemap0(fd, sync);
+    }
+
+    static String strerror(int errno) {
+        return strerror0(errno);
+    }
+
+    private static FileStat toStat(long[] v) {
+        return new FileStat((int) v[ST_DEV_MAJOR], (int) v[ST_DEV_MINOR], v[ST_INO], (int) v[ST_MODE],
+                v[ST_NLINK], v[ST_SIZE], v[ST_BLOCKS]);
+    }
+
+    private static native int fstat0(int fd, long[] out);
+
+    private static native int stat0(String path, long[] out);
+
+    private static native int openReadOnly0(String path);
+
+    private static native int close0(int fd);
+
+    private static native int fdFlags0(int fd);
+
+    private static native String readlink0(String path) throws NativeIoException;
+
+    private static native long[] fiemap0(int fd, boolean sync) throws NativeIoException;
+
+    private static native String strerror0(int errno);
+}
