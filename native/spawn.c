@@ -56,13 +56,13 @@ static char **strv_from_java(JNIEnv *env, jobjectArray arr, int *failed)
 JNIEXPORT jint JNICALL Java_org_dmfilemapd_jni_Spawn_spawn0(JNIEnv *env, jclass cls,
 							    jstring path, jobjectArray argv,
 							    jobjectArray envp, jint keep_fd,
-							    jboolean new_session,
+							    jstring cwd, jboolean new_session,
 							    jboolean null_stdio)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, all;
-	char **av = NULL, **ev = NULL, *exe = NULL;
+	char **av = NULL, **ev = NULL, *exe = NULL, *dir = NULL;
 	short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
 	int failed, rc, fd;
 	pid_t pid = -1;
@@ -72,6 +72,13 @@ JNIEXPORT jint JNICALL Java_org_dmfilemapd_jni_Spawn_spawn0(JNIEnv *env, jclass 
 		free(exe);
 		free_strv(av);
 		return -EINVAL;
+	}
+	dir = dmf_string_dup(env, cwd, &failed);
+	if (failed) {
+		free(exe);
+		free_strv(av);
+		free_strv(ev);
+		return -ENOMEM;
 	}
 
 	posix_spawn_file_actions_init(&fa);
@@ -101,10 +108,14 @@ JNIEXPORT jint JNICALL Java_org_dmfilemapd_jni_Spawn_spawn0(JNIEnv *env, jclass 
 		posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	}
 
+	if (dir)
+		posix_spawn_file_actions_addchdir_np(&fa, dir);
+
 	rc = posix_spawn(&pid, exe, &fa, &attr, av, ev);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	free(exe);
+	free(dir);
 	free_strv(av);
 	free_strv(ev);
 	return rc ? -rc : (jint)pid;

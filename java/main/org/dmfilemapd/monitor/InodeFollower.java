@@ -1,0 +1,82 @@
+package org.dmfilemapd.monitor;
+
+import java.io.IOException;
+
+import org.dmfilemapd.jni.FileStat;
+import org.dmfilemapd.jni.Inotify;
+import org.dmfilemapd.jni.NativeIoException;
+import org.dmfilemapd.jni.Posix;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the inode: the inherited fd is mapped for the daemon's whole life, so renames and
+ * moves within the filesystem need nothing. The watch is placed through {@code /proc/self/fd},
+ * i.e. on the inode itself, whatever its name is now. Unlinking is seen as a link count of 0
+ * (the kernel reports it as {@code IN_ATTRIB}); the monitor ends once no other process holds
+ * the file.
+ */
+final class InodeFollower implements FileFollower {
+    private static final Logger LOG = LoggerFactory.getLogger(InodeFollower.class);
+
+    private final MonitoredFile file;
+    private final Inotify inotify;
+    private final HolderScan holders = new HolderScan();
+    private final int wd;
+    private boolean reportedHeld;
+    private boolean closed;
+
+    InodeFollower(MonitoredFile file, Inotify inotify) throws NativeIoException {
+        this.file = file;
+        this.inotify = inotify;
+        this.wd = inotify.addWatch("/proc/self/fd/" + file.fd(), CHANGE_EVENTS | IDENTITY_EVENTS);
+    }
+
+    @Override
+    public int fd() {
+        return file.fd();
+    }
+
+    @Override
+    public int watch() {
+        return wd;
+    }
+
+    @Override
+    public Verdict check() throws IOException {
+        FileStat st = Posix.fstat(file.fd());
+        if (st.nlink() > 0) {
+            reportedHeld = false;
+            return Verdict.CONTINUE;
+        }
+        int holder = holders.otherHolder(st);
+        if (holder < 0) {
+            return new Verdict.Exit(MonitorResult.info("File unlinked and closed: exiting."));
+        }
+        if (!reportedHeld) {
+            LOG.info("File unlinked and open: continuing.");
+            LOG.debug("Process {} still holds the unlinked file.", holder);
+            reportedHeld = true;
+        }
+        return Verdict.CONTINUE;
+    }
+
+    /** Removes the watch and closes the fd, as the original does when it ends. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            inotify.removeWatch(wd);
+        } catch (NativeIoException | IllegalStateException e) {
+            // the watch is gone with its inode already (IN_IGNORED), or inotify is closed
+        }
+        try {
+            Posix.close(file.fd());
+        } catch (NativeIoException e) {
+            LOG.warn("Error closing file descriptor.");
+        }
+    }
+}

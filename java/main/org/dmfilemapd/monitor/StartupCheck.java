@@ -1,0 +1,61 @@
+package org.dmfilemapd.monitor;
+
+import org.dmfilemapd.cli.Arguments;
+import org.dmfilemapd.jni.DmException;
+import org.dmfilemapd.jni.DmStats;
+import org.dmfilemapd.jni.FileStat;
+import org.dmfilemapd.jni.NativeIoException;
+import org.dmfilemapd.jni.Posix;
+
+/**
+ * What must hold before monitoring starts: the fd is open, names a regular file on a
+ * device-mapper device, and that device's stats have the group. Read-only: lists, never
+ * changes. The original checks none of this before it returns 0 to its caller, and crashes on
+ * a device without regions.
+ */
+public final class StartupCheck {
+    private StartupCheck() {
+    }
+
+    static String who(Arguments a) {
+        return "Cannot monitor fd=" + a.fd() + ", path=\"" + a.path() + "\", group_id=" + a.groupId() + ": ";
+    }
+
+    /** Verifies {@code a} with a throw-away handle. */
+    public static FileStat verify(Arguments a) throws StartException {
+        try (DmStats stats = new DmStats("dmfilemapd")) {
+            return verify(a, stats);
+        } catch (DmException e) {
+            throw new StartException(who(a) + e.getMessage(), e);
+        }
+    }
+
+    /** Verifies {@code a}, leaving {@code stats} bound to the file's device and listed (all programs). */
+    static FileStat verify(Arguments a, DmStats stats) throws StartException {
+        FileStat st;
+        try {
+            st = Posix.fstat(a.fd());
+        } catch (NativeIoException e) {
+            throw new StartException(who(a) + "file descriptor is not open (" + e.getMessage() + ")", e);
+        }
+        if (!st.isRegularFile()) {
+            throw new StartException(who(a) + "not a regular file", null);
+        }
+        if (!DmStats.isDmMajor(st.devMajor())) {
+            throw new StartException(who(a) + "not on a device-mapper device (the file is on device "
+                    + st.device() + ")", null);
+        }
+        try {
+            stats.bindFd(a.fd());
+            stats.listAll();
+        } catch (DmException e) {
+            throw new StartException(who(a) + "cannot list the stats regions of device " + st.device() + ": "
+                    + e.getMessage(), e);
+        }
+        if (!stats.groupPresent(a.groupId())) {
+            throw new StartException(who(a) + "no such group on device " + st.device()
+                    + (stats.regions().isEmpty() ? " (it has no stats regions)" : ""), null);
+        }
+        return st;
+    }
+}
