@@ -108,6 +108,7 @@ public final class FileMonitor implements AutoCloseable {
         boolean pending = true; // reconcile once at start: the group may already be stale
         long lastUpdate = -MIN_UPDATE_INTERVAL_MS;
         long nextCheck = 0;
+        boolean watching = false;
         while (!stopRequested) {
             long now = (System.nanoTime() - t0) / 1_000_000L;
             if (now >= nextCheck) {
@@ -132,6 +133,10 @@ public final class FileMonitor implements AutoCloseable {
                 MonitorResult end = reconcile();
                 if (end != null) {
                     return end;
+                }
+                if (!watching) {
+                    watching = true;
+                    LOG.debug("Watching \"{}\" for group {} ({} mode).", args.path(), groupId, args.mode());
                 }
                 continue;
             }

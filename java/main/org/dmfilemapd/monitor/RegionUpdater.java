@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
  * id below the leader, and gives new members an extra histogram bound.
  *
  * <p>Members whose (start, length) equal an extent are kept with their counters. New regions
- * copy the leader's program id, precise_timestamps flag and histogram bounds exactly. Then the
- * group is re-tagged in two messages (ungroup, group) with the lowest member id as leader, and
- * stale members are deleted. Nothing else on the device is touched.
+ * copy the leader's program id, precise_timestamps flag and histogram bounds exactly. The
+ * group is untagged, stale members deleted, new regions created, and the group tagged again
+ * with the lowest member id as leader. Nothing else on the device is touched.
  */
 public final class RegionUpdater {
     private static final Logger LOG = LoggerFactory.getLogger(RegionUpdater.class);
@@ -107,13 +107,40 @@ public final class RegionUpdater {
             return new Result(groupId, List.of(ids), false);
         }
 
+        // the tag must fit in one message: check before anything changes (new ids are at
+        // most the highest id in use plus the number of new regions)
+        String alias = stats.groupAlias(groupId);
+        long highest = toCreate.size();
+        for (Region r : stats.regions()) {
+            highest = Math.max(highest, r.id() + toCreate.size());
+        }
+        long tagEstimate = GroupMembers.describe(kept).length()
+                + (long) (Long.toString(highest).length() + 1) * toCreate.size()
+                + (alias == null ? 0 : alias.length());
+        if (tagEstimate > MAX_TAG_CHARS) {
+            throw new UpdateException("A group of " + (kept.size() + toCreate.size())
+                    + " regions does not fit in a device-mapper message; group left unchanged");
+        }
+
         // the leader's settings, read before anything changes
         String programId = stats.regionProgramId(groupId);
         boolean precise = stats.regionPrecise(groupId);
         long[] bounds = stats.regionHistogramBounds(groupId);
-        String alias = stats.groupAlias(groupId);
 
-        List<Long> allIds = new ArrayList<>();
+        // Ungroup, free the stale ids, then create: the kernel hands out the lowest free id,
+        // so a replaced leader gets its id back and the group keeps its id, as with libdm.
+        try {
+            stats.deleteGroup(groupId, false);
+        } catch (DmException e) {
+            throw new UpdateException("Could not ungroup group " + groupId, e);
+        }
+        for (Region r : stale) {
+            try {
+                stats.deleteRegion(r.id());
+            } catch (DmException | IllegalArgumentException e) {
+                LOG.warn("Could not delete stale region {} of group {}: {}", r.id(), groupId, e.getMessage());
+            }
+        }
         List<Long> created = new ArrayList<>();
         try {
             for (int i : toCreate) {
@@ -123,39 +150,21 @@ public final class RegionUpdater {
             }
         } catch (DmException e) {
             rollback(created);
+            regroup(kept, alias);
             throw new UpdateException("Could not create region " + (created.size() + 1) + " of "
                     + toCreate.size() + " for group " + groupId, e);
         }
-        for (Long id : ids) {
-            allIds.add(id);
-        }
-        String descriptor = GroupMembers.describe(allIds);
-        if (descriptor.length() + (alias == null ? 0 : alias.length()) > MAX_TAG_CHARS) {
-            rollback(created);
-            throw new UpdateException("Group descriptor for " + allIds.size()
-                    + " regions does not fit in a device-mapper message");
-        }
-
+        List<Long> allIds = List.of(ids);
         long newGroupId;
         try {
             stats.list(null);
-            stats.deleteGroup(groupId, false);
-            newGroupId = stats.createGroup(descriptor, alias);
+            newGroupId = stats.createGroup(GroupMembers.describe(allIds), alias);
         } catch (DmException e) {
-            restoreGroup(members, alias);
-            rollback(created);
-            throw new UpdateException("Could not regroup regions " + descriptor + " as a group", e);
-        }
-        for (Region r : stale) {
-            try {
-                stats.deleteRegion(r.id());
-            } catch (DmException | IllegalArgumentException e) {
-                LOG.warn("Could not delete stale region {} of group {}: {}", r.id(), newGroupId, e.getMessage());
-            }
+            throw new UpdateException("Could not group regions " + GroupMembers.describe(allIds), e);
         }
         LOG.debug("Group {} -> {}: kept {}, created {}, deleted {}", groupId, newGroupId, kept, created,
                 stale.stream().map(Region::id).toList());
-        return new Result(newGroupId, List.of(ids), true);
+        return new Result(newGroupId, allIds, true);
     }
 
     private void rollback(List<Long> created) {
@@ -174,15 +183,16 @@ public final class RegionUpdater {
         }
     }
 
-    private void restoreGroup(List<Region> members, String alias) {
+    /** Best effort after a failed update: group what is left, so the group is not lost. */
+    private void regroup(Set<Long> kept, String alias) {
+        if (kept.isEmpty()) {
+            return;
+        }
         try {
             stats.list(null);
-            long leader = members.get(0).id();
-            if (!stats.groupPresent(leader)) {
-                stats.createGroup(GroupMembers.describe(members.stream().map(Region::id).toList()), alias);
-            }
+            stats.createGroup(GroupMembers.describe(kept), alias);
         } catch (DmException | RuntimeException e) {
-            LOG.error("Could not restore group {}: {}", members.get(0).id(), e.getMessage());
+            LOG.error("Could not regroup regions {}: {}", kept, e.getMessage());
         }
     }
 }

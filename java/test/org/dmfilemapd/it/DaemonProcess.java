@@ -1,0 +1,115 @@
+package org.dmfilemapd.it;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real {@code dmfilemapd} command (scripts/dmfilemapd), started the way dmstats starts
+ * it: through exec, with the file open on fd 3. Output goes to files the test can read.
+ */
+final class DaemonProcess implements AutoCloseable {
+    static final Path LAUNCHER = Path.of(System.getProperty("dmfilemapd.test.launcher", "scripts/dmfilemapd"));
+
+    final Process process;
+    private final Path out;
+    private final Path err;
+
+    private DaemonProcess(Process process, Path out, Path err) {
+        this.process = process;
+        this.out = out;
+        this.err = err;
+    }
+
+    /** {@code dmfilemapd 3 <group> <file> <mode> <fg> <verbose> 3<file}, plus {@code shellExtra} redirections. */
+    static DaemonProcess start(Path file, long groupId, String mode, boolean foreground, int verbose)
+            throws IOException {
+        return startRaw("3 " + groupId + " " + Sh.q(file.toString()) + " " + mode + " " + (foreground ? 1 : 0) + " "
+                + verbose + " 3<" + Sh.q(file.toString()));
+    }
+
+    /** {@code exec dmfilemapd <argsAndRedirections>} in bash. */
+    static DaemonProcess startRaw(String argsAndRedirections) throws IOException {
+        Path dir = Files.createTempDirectory("dmfit-daemon");
+        Path out = dir.resolve("stdout");
+        Path err = dir.resolve("stderr");
+        Process p = new ProcessBuilder("bash", "-c", "exec " + Sh.q(LAUNCHER.toString()) + " " + argsAndRedirections)
+                .redirectInput(new File("/dev/null")).redirectOutput(out.toFile()).redirectError(err.toFile())
+                .start();
+        return new DaemonProcess(p, out, err);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    String stderr() {
+        return read(err);
+    }
+
+    String stdout() {
+        return read(out);
+    }
+
+    /** Waits for the debug line the monitor logs once it watches (needs verbose >= 2). */
+    DaemonProcess awaitWatching() {
+        return awaitLog("Watching \"", Duration.ofSeconds(60));
+    }
+
+    DaemonProcess awaitLog(String text, Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            if (stderr().contains(text)) {
+                return this;
+            }
+            if (!alive() && !stderr().contains(text)) {
+                fail("daemon exited " + process.exitValue() + " before logging '" + text + "':\n" + stderr());
+            }
+            Kernel.pause();
+        }
+        fail("daemon did not log '" + text + "' within " + timeout.toMillis() + " ms:\n" + stderr());
+        return this;
+    }
+
+    int awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                fail("daemon still running after " + timeout.toMillis() + " ms:\n" + stderr());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail("interrupted");
+        }
+        return process.exitValue();
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

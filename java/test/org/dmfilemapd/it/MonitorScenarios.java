@@ -1,0 +1,385 @@
+package org.dmfilemapd.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.dmfilemapd.jni.DmStats;
+import org.dmfilemapd.jni.Region;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The original's acceptance scenarios (spec 6.3) against a real device-mapper device, run
+ * once per filesystem by the subclasses. Each test starts from a device with no regions.
+ */
+@Tag("dm")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class MonitorScenarios {
+    static final Duration SYNC = Duration.ofSeconds(10);
+    static final Duration EXIT = Duration.ofSeconds(30);
+    static final long MS = 1_000_000L;
+
+    DmDevice dev;
+    private DaemonProcess daemon;
+    private Process holder;
+
+    abstract Fs fs();
+
+    @BeforeAll
+    void device() {
+        DmAvailability.require();
+        dev = new DmDevice(fs());
+    }
+
+    @AfterAll
+    void removeDevice() {
+        if (dev != null) {
+            dev.close();
+        }
+    }
+
+    @BeforeEach
+    void clean() throws IOException {
+        Sh.run("rm -rf " + dev.mount + "/*");
+        Sh.run("touch " + dev.mount + "/.anchor");
+        Kernel.deleteAll(dev.file(".anchor"));
+    }
+
+    @AfterEach
+    void stopAll() {
+        if (daemon != null) {
+            daemon.close();
+        }
+        if (holder != null) {
+            holder.destroyForcibly();
+        }
+    }
+
+    DaemonProcess daemon(Path file, long groupId, String mode) throws IOException {
+        daemon = DaemonProcess.start(file, groupId, mode, true, 2).awaitWatching();
+        return daemon;
+    }
+
+    static void sh(String script) {
+        Sh.run(script);
+    }
+
+    /** A file of {@code mb} MiB, then a second one right behind it, so growing the first is not contiguous. */
+    Path fragmentable(String name, int mb) {
+        Path f = dev.file(name);
+        sh("fallocate -l " + mb + "M " + f + " && fallocate -l 4M " + dev.file(name + ".spacer") + " && sync");
+        return f;
+    }
+
+    // F3: new, non-contiguous allocation becomes new members with the leader's exact settings
+    @Test
+    void growthAddsRegionsWithTheLeadersSettings() throws IOException {
+        Path f = fragmentable("grow", 16);
+        long[] bounds = {1 * MS, 5 * MS, 10 * MS};
+        long g = Kernel.createGroup(f, true, bounds, "grow");
+        assertEquals(0, g);
+        daemon(f, g, "inode");
+        sh("fallocate -o 64M -l 8M " + f);
+        Kernel.awaitInSync(f, g, SYNC);
+        List<Region> members = Kernel.group(f, g);
+        assertEquals(2, members.size());
+        try (DmStats stats = Kernel.handleFor(f)) {
+            for (Region r : members) {
+                assertEquals("dmstats", stats.regionProgramId(r.id()), "program id of region " + r.id());
+                assertTrue(stats.regionPrecise(r.id()), "precise_timestamps of region " + r.id());
+                assertArrayEquals(bounds, stats.regionHistogramBounds(r.id()), "bounds of region " + r.id());
+            }
+            assertEquals("grow", stats.groupAlias(g));
+        }
+        assertTrue(daemon.alive());
+    }
+
+    // F4: writing over allocated blocks changes nothing
+    @Test
+    void overwriteInPlaceKeepsRegions() throws IOException {
+        Path f = fragmentable("over", 8);
+        long g = Kernel.createGroup(f, false, null, "over");
+        List<Region> before = Kernel.group(f, g);
+        daemon(f, g, "inode");
+        sh("dd if=/dev/urandom of=" + f + " bs=1M count=4 conv=notrunc status=none && sync");
+        // the write is seen and mapped; the regions must be the same ones (ids and counters kept)
+        Kernel.awaitInSync(f, g, SYNC);
+        assertEquals(before, Kernel.group(f, g));
+        assertTrue(daemon.alive());
+    }
+
+    // F5: truncated to nothing: regions deleted, exit 0 (Debian libdm's behaviour, on every version)
+    @Test
+    void truncateToZeroDeletesTheGroupAndExits() throws IOException {
+        Path f = fragmentable("trunc", 8);
+        long g = Kernel.createGroup(f, false, null, "trunc");
+        DaemonProcess d = daemon(f, g, "inode");
+        sh("truncate -s 0 " + f);
+        assertEquals(0, d.awaitExit(EXIT));
+        assertTrue(d.stderr().contains("File contains no extents: exiting."), d.stderr());
+        assertTrue(Kernel.group(f, g).isEmpty());
+    }
+
+    // F1
+    @Test
+    void groupDeletedEndsTheDaemon() throws IOException {
+        Path f = fragmentable("del", 8);
+        long g = Kernel.createGroup(f, false, null, "del");
+        DaemonProcess d = daemon(f, g, "inode");
+        Kernel.deleteGroup(f, g, true);
+        assertEquals(0, d.awaitExit(EXIT));
+        assertTrue(d.stderr().contains("Filemap group removed: exiting."), d.stderr());
+    }
+
+    // F2
+    @Test
+    void ungroupEndsTheDaemonAndKeepsRegions() throws IOException {
+        Path f = fragmentable("ungroup", 8);
+        long g = Kernel.createGroup(f, false, null, "ungroup");
+        DaemonProcess d = daemon(f, g, "path");
+        Kernel.deleteGroup(f, g, false);
+        assertEquals(0, d.awaitExit(EXIT));
+        assertTrue(d.stderr().contains("Filemap group removed: exiting."), d.stderr());
+        assertEquals(1, Kernel.allRegions(f).size());
+    }
+
+    // F6: inode mode follows a rename
+    @Test
+    void inodeModeFollowsRename() throws IOException {
+        Path f = fragmentable("before", 8);
+        long g = Kernel.createGroup(f, false, null, "before");
+        daemon(f, g, "inode");
+        Path moved = dev.file("after");
+        sh("mkdir -p " + dev.mount + "/sub && mv " + f + " " + dev.file("sub/after") + " && mv "
+                + dev.file("sub/after") + " " + moved);
+        sh("fallocate -o 32M -l 8M " + moved);
+        Kernel.awaitInSync(moved, g, SYNC);
+        assertTrue(daemon.alive());
+    }
+
+    // F7 (fixed): unlinked while another process holds it: keep going until the last close
+    @Test
+    void inodeModeKeepsRunningWhileAnotherProcessHoldsTheUnlinkedFile() throws IOException {
+        Path f = fragmentable("held", 8);
+        long g = Kernel.createGroup(f, false, null, "held");
+        DaemonProcess d = daemon(f, g, "inode");
+        holder = new ProcessBuilder("bash", "-c", "exec sleep 600 3<" + Sh.q(f.toString())).start();
+        Kernel.await("holder has the file open", Duration.ofSeconds(10),
+                () -> Files.exists(Path.of("/proc/" + holder.pid() + "/fd/3")));
+        Files.delete(f);
+        d.awaitLog("File unlinked and open: continuing.", EXIT);
+        assertTrue(d.alive());
+        holder.destroyForcibly();
+        assertEquals(0, d.awaitExit(EXIT));
+        assertTrue(d.stderr().contains("File unlinked and closed: exiting."), d.stderr());
+    }
+
+    // F8
+    @Test
+    void inodeModeExitsWhenUnlinkedAndClosed() throws IOException {
+        Path f = fragmentable("gone", 8);
+        long g = Kernel.createGroup(f, false, null, "gone");
+        DaemonProcess d = daemon(f, g, "inode");
+        Files.delete(f);
+        assertEquals(0, d.awaitExit(EXIT));
+        assertTrue(d.stderr().contains("File unlinked and closed: exiting."), d.stderr());
+    }
+
+    // F9 (improved): path mode maps a file renamed over the path at once
+    @Test
+    void pathModeFollowsAReplacement() throws IOException {
+        Path f = fragmentable("img", 8);
+        long g = Kernel.createGroup(f, false, null, "img");
+        daemon(f, g, "path");
+        Path tmp = dev.file("img.new");
+        sh("fallocate -l 12M " + tmp + " && mv " + tmp + " " + f);
+        Kernel.awaitInSync(f, g, SYNC);
+        sh("fallocate -o 40M -l 4M " + f);
+        Kernel.awaitInSync(f, g, SYNC);
+        assertTrue(daemon.alive());
+    }
+
+    // F10
+    @Test
+    void pathModeExitsOneWhenThePathStaysGone() throws IOException {
+        Path f = fragmentable("vanish", 8);
+        long g = Kernel.createGroup(f, false, null, "vanish");
+        DaemonProcess d = daemon(f, g, "path");
+        Files.delete(f);
+        assertEquals(1, d.awaitExit(EXIT));
+        assertTrue(d.stderr().contains("Could not re-open file descriptor."), d.stderr());
+    }
+
+    // F11 (fixed): one inotify instance for the whole life, however often the path is replaced
+    @Test
+    void pathModeDoesNotLeakInotifyInstances() throws IOException {
+        Path f = fragmentable("leak", 4);
+        long g = Kernel.createGroup(f, false, null, "leak");
+        DaemonProcess d = daemon(f, g, "path");
+        for (int i = 0; i < 5; i++) {
+            Path tmp = dev.file("leak.new");
+            sh("fallocate -l " + (5 + i) + "M " + tmp + " && mv " + tmp + " " + f);
+            Kernel.awaitInSync(f, g, SYNC);
+        }
+        assertEquals(1, inotifyInstances(d.pid()));
+        assertTrue(d.alive());
+    }
+
+    // F12: the leader's extent grows in place (group 0): regroup, the group keeps id 0
+    @Test
+    void leaderExtentChangeInGroupZeroKeepsTheGroupId() throws IOException {
+        Path f = dev.file("single");
+        sh("fallocate -l 8M " + f + " && sync");
+        long g = Kernel.createGroup(f, false, null, "single");
+        assertEquals(0, g);
+        daemon(f, g, "inode");
+        sh("fallocate -o 8M -l 8M " + f);
+        Kernel.awaitInSync(f, 0, SYNC);
+        assertTrue(daemon.alive());
+    }
+
+    // F13 (fixed, libdm crashes here): the leader's extent changes in a group other than 0
+    @Test
+    void leaderExtentChangeInAnotherGroupDoesNotCrash() throws IOException {
+        Path a = fragmentable("a", 8);
+        long ga = Kernel.createGroup(a, false, null, "a");
+        Path b = dev.file("b");
+        sh("fallocate -l 8M " + b + " && sync");
+        long gb = Kernel.createGroup(b, false, null, "b");
+        assertTrue(gb > ga);
+        List<Region> groupA = Kernel.group(a, ga);
+        daemon(b, gb, "inode");
+        sh("fallocate -o 8M -l 8M " + b);
+        Kernel.awaitInSync(b, gb, SYNC);
+        assertTrue(daemon.alive());
+        assertEquals(groupA, Kernel.group(a, ga), "the other group was touched");
+    }
+
+    // F14 (fixed): a new region gets an id below the leader: the group moves, the daemon follows
+    @Test
+    void newRegionBelowTheLeaderMovesTheGroupAndTheDaemonFollows() throws IOException {
+        Path a = fragmentable("first", 8);
+        long ga = Kernel.createGroup(a, false, null, "first");
+        Path b = fragmentable("second", 8);
+        long gb = Kernel.createGroup(b, false, null, "second");
+        Kernel.deleteGroup(a, ga, true);
+        DaemonProcess d = daemon(b, gb, "inode");
+        sh("fallocate -o 64M -l 4M " + b);
+        d.awaitLog("group_id changed from " + gb + " to " + ga, SYNC);
+        Kernel.awaitInSync(b, ga, SYNC);
+        Kernel.deleteGroup(b, ga, true);
+        assertEquals(0, d.awaitExit(EXIT));
+        assertTrue(d.stderr().contains("Filemap group removed: exiting."), d.stderr());
+    }
+
+    // F19 (fixed): no regions at all, or no such group: a clear error, status 1, nothing touched
+    @Test
+    void startOnAMissingGroupFailsClearly() throws IOException {
+        Path f = fragmentable("none", 4);
+        try (DaemonProcess d = DaemonProcess.start(f, 0, "inode", true, 0)) {
+            assertEquals(1, d.awaitExit(EXIT));
+            assertTrue(d.stderr().contains("no such group on device") && d.stderr().contains("no stats regions"),
+                    d.stderr());
+        }
+        long g = Kernel.createGroup(f, false, null, "none");
+        List<Region> before = Kernel.allRegions(f);
+        try (DaemonProcess d = DaemonProcess.start(f, g + 7, "inode", false, 0)) {
+            assertEquals(1, d.awaitExit(EXIT));
+            assertTrue(d.stderr().contains("group_id=" + (g + 7) + ": no such group on device"), d.stderr());
+        }
+        assertEquals(before, Kernel.allRegions(f));
+    }
+
+    // D3 + D4: foreground runs in the calling process; SIGTERM ends it and the regions stay
+    @Test
+    void foregroundRunsInPlaceAndSigtermKeepsRegions() throws IOException {
+        Path f = fragmentable("fg", 8);
+        long g = Kernel.createGroup(f, false, null, "fg");
+        List<Region> before = Kernel.group(f, g);
+        DaemonProcess d = daemon(f, g, "inode");
+        String cmdline = Files.readString(Path.of("/proc/" + d.pid() + "/cmdline"));
+        assertTrue(cmdline.contains("org.dmfilemapd.Main"), "the exec'd process is the daemon: " + cmdline);
+        Sh.run("kill -TERM " + d.pid());
+        assertEquals(143, d.awaitExit(EXIT));
+        assertEquals(before, Kernel.group(f, g));
+    }
+
+    // D1: background start returns at once; the daemon has a session of its own, cwd /,
+    // /dev/null for stdio and no stray fds of its parent
+    @Test
+    void backgroundStartDetaches() throws IOException {
+        Path f = fragmentable("bg", 8);
+        long g = Kernel.createGroup(f, false, null, "bg");
+        DaemonProcess launcher = DaemonProcess.startRaw("3 " + g + " " + f + " inode 0 0 3<" + f + " 4</etc/passwd");
+        assertEquals(0, launcher.awaitExit(EXIT), launcher.stderr());
+        assertEquals("", launcher.stderr());
+        long pid = findDaemon(f);
+        Path proc = Path.of("/proc/" + pid);
+        assertEquals("/", Files.readSymbolicLink(proc.resolve("cwd")).toString());
+        assertEquals("/dev/null", Files.readSymbolicLink(proc.resolve("fd/0")).toString());
+        assertEquals("/dev/null", Files.readSymbolicLink(proc.resolve("fd/2")).toString());
+        String stat = Files.readString(proc.resolve("stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        assertEquals(Long.toString(pid), fields[3], "session id");
+        try (var fds = Files.list(proc.resolve("fd"))) {
+            assertFalse(fds.anyMatch(p -> {
+                try {
+                    return Files.readSymbolicLink(p).toString().equals("/etc/passwd");
+                } catch (IOException e) {
+                    return false;
+                }
+            }), "the parent's fd 4 leaked into the daemon");
+        }
+        Kernel.deleteGroup(f, g, true);
+        Kernel.await("daemon " + pid + " to exit", EXIT, () -> !Files.exists(proc));
+    }
+
+    private static long findDaemon(Path file) {
+        long[] found = {-1};
+        Kernel.await("the background daemon for " + file, EXIT, () -> {
+            try (var pids = Files.list(Path.of("/proc"))) {
+                pids.filter(p -> p.getFileName().toString().matches("\\d+")).forEach(p -> {
+                    try {
+                        String cmd = Files.readString(p.resolve("cmdline"));
+                        String env = Files.readString(p.resolve("environ"));
+                        if (cmd.contains("org.dmfilemapd.Main") && cmd.contains(file.toString())
+                                && env.contains("DMFILEMAPD_DETACHED=1")) {
+                            found[0] = Long.parseLong(p.getFileName().toString());
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        // gone, or not readable
+                    }
+                });
+            } catch (IOException e) {
+                return false;
+            }
+            return found[0] > 0;
+        });
+        return found[0];
+    }
+
+    static long inotifyInstances(long pid) throws IOException {
+        try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            return fds.filter(p -> {
+                try {
+                    return Files.readSymbolicLink(p).toString().equals("anon_inode:inotify");
+                } catch (IOException e) {
+                    return false;
+                }
+            }).count();
+        }
+    }
+}
