@@ -1,0 +1,14 @@
+package org.dmfilemapd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class LoggingTest {
+    @ParameterizedTest
+    @CsvSource({"0,warn", "1,info", "2,debug", "3,trace"})
+    void verbosityMapsToSlf4jLevel(int verbose, String level) {
+        assertEquals(level, Logging.levelFor(verbose));
+    }
+}
