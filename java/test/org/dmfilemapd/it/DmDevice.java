@@ -60,6 +60,11 @@ final class DmDevice implements AutoCloseable {
         }
     }
 
+    /** Marks the filesystem as already gone (unmounted by the test itself). */
+    void forgetMount() {
+        mounted = false;
+    }
+
     @Override
     public void close() {
         StringBuilder errors = new StringBuilder();
