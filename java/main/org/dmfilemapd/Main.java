@@ -1,6 +1,7 @@
 package org.dmfilemapd;
 
 import org.dmfilemapd.cli.Arguments;
+import org.dmfilemapd.log.Logging;
 import org.dmfilemapd.cli.UsageException;
 import org.dmfilemapd.jni.LibdmLog;
 import org.dmfilemapd.jni.NativeIoException;

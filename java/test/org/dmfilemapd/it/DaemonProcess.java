@@ -61,6 +61,11 @@ final class DaemonProcess implements AutoCloseable {
         return read(out);
     }
 
+    /** Everything it logged: stdout (info and below) then stderr (warnings and errors). */
+    String log() {
+        return read(out) + read(err);
+    }
+
     /** Waits for the debug line the monitor logs once it watches (needs verbose >= 2). */
     DaemonProcess awaitWatching() {
         return awaitLog("Watching \"", Duration.ofSeconds(60));
@@ -69,22 +74,22 @@ final class DaemonProcess implements AutoCloseable {
     DaemonProcess awaitLog(String text, Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
-            if (stderr().contains(text)) {
+            if (log().contains(text)) {
                 return this;
             }
-            if (!alive() && !stderr().contains(text)) {
-                fail("daemon exited " + process.exitValue() + " before logging '" + text + "':\n" + stderr());
+            if (!alive() && !log().contains(text)) {
+                fail("daemon exited " + process.exitValue() + " before logging '" + text + "':\n" + log());
             }
             Kernel.pause();
         }
-        fail("daemon did not log '" + text + "' within " + timeout.toMillis() + " ms:\n" + stderr());
+        fail("daemon did not log '" + text + "' within " + timeout.toMillis() + " ms:\n" + log());
         return this;
     }
 
     int awaitExit(Duration timeout) {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                fail("daemon still running after " + timeout.toMillis() + " ms:\n" + stderr());
+                fail("daemon still running after " + timeout.toMillis() + " ms:\n" + log());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

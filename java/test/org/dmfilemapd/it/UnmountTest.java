@@ -54,7 +54,7 @@ class UnmountTest {
                 Sh.run("umount -l " + dev.mount);
                 dev.forgetMount();
                 assertEquals(1, d.awaitExit(EXIT));
-                assertTrue(d.stderr().contains("Could not re-open file descriptor."), d.stderr());
+                assertTrue(d.log().contains("Could not re-open file descriptor."), d.log());
             }
             // nothing holds the device any more: it can go (close() removes it and checks nothing)
             Kernel.await("the dm device to be unused", EXIT,

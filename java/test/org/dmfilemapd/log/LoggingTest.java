@@ -1,4 +1,4 @@
-package org.dmfilemapd;
+package org.dmfilemapd.log;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -8,7 +8,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class LoggingTest {
     @ParameterizedTest
     @CsvSource({"0,warn", "1,info", "2,debug", "3,trace"})
-    void verbosityMapsToSlf4jLevel(int verbose, String level) {
+    void verbosityMapsToALevel(int verbose, String level) {
         assertEquals(level, Logging.levelFor(verbose));
     }
 }
