@@ -179,3 +179,16 @@ JNIEXPORT jstring JNICALL Java_org_dmfilemapd_jni_Posix_strerror0(JNIEnv *env, j
 
 	return (*env)->NewStringUTF(env, strerror_r(err, buf, sizeof(buf)));
 }
+
+JNIEXPORT jint JNICALL Java_org_dmfilemapd_jni_Posix_nullStdio0(JNIEnv *env, jclass cls)
+{
+	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	int rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}

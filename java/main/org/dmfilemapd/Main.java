@@ -1,11 +1,17 @@
 package org.dmfilemapd;
 
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
 import org.dmfilemapd.cli.Arguments;
-import org.dmfilemapd.log.Logging;
 import org.dmfilemapd.cli.UsageException;
+import org.dmfilemapd.jni.FileStat;
 import org.dmfilemapd.jni.LibdmLog;
-import org.dmfilemapd.jni.NativeIoException;
+import org.dmfilemapd.launch.JsvcLauncher;
+import org.dmfilemapd.launch.LaunchException;
+import org.dmfilemapd.log.Logging;
 import org.dmfilemapd.monitor.FileMonitor;
+import org.dmfilemapd.monitor.MonitorResult;
 import org.dmfilemapd.monitor.StartException;
 import org.dmfilemapd.monitor.StartupCheck;
 import org.slf4j.Logger;
@@ -13,9 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code dmfilemapd} command: {@code <fd> <group_id> <abs_path> <inode|path> <foreground>
- * [<verbose>]}. Foreground monitors in this process and exits with the monitor's status.
- * Background checks that monitoring can start (status 1 and the reason if not), starts a
- * detached copy and returns 0.
+ * [<verbose>]}. Foreground monitors in this process and exits with the monitor's status
+ * (SIGTERM and SIGINT stop it with 0, regions kept). Background checks that monitoring can
+ * start, starts the daemon under jsvc, returns once it monitors (0) or says why it cannot (1).
  */
 public final class Main {
     private Main() {
@@ -38,38 +44,61 @@ public final class Main {
         }
         Logging.configure(a.verbose());
         Logger log = LoggerFactory.getLogger("dmfilemapd");
-        boolean daemon = Background.isDetachedChild();
         try {
             LibdmLog.configure();
         } catch (UnsatisfiedLinkError e) {
             log.error("Cannot load the native library: {}", e.getMessage());
             return 1;
         }
-        if (!daemon) {
-            log.info("Starting dmfilemapd with fd={}, group_id={} mode={}, path=\"{}\"", a.fd(), a.groupId(),
-                    a.mode(), a.path());
-        }
-        if (!a.foreground() && !daemon) {
-            try {
-                StartupCheck.verify(a);
-                int pid = Background.start(a);
+        log.info("Starting dmfilemapd with fd={}, group_id={} mode={}, path=\"{}\"", a.fd(), a.groupId(), a.mode(),
+                a.path());
+        try {
+            if (!a.foreground()) {
+                FileStat file = StartupCheck.verify(a);
+                long pid = JsvcLauncher.start(a, file);
                 if (a.verbose() > 0) {
                     System.err.println("Started dmfilemapd with pid=" + pid);
                 }
                 return 0;
-            } catch (StartException e) {
-                log.error(e.getMessage());
-                return 1;
-            } catch (NativeIoException e) {
-                log.error("Failed to fork daemon process: {}", e.getMessage());
-                return 1;
             }
-        }
-        try (FileMonitor monitor = FileMonitor.open(a)) {
-            return monitor.run().status();
-        } catch (StartException e) {
+            return runInForeground(a);
+        } catch (StartException | LaunchException e) {
             log.error(e.getMessage());
             return 1;
         }
+    }
+
+    private static int runInForeground(Arguments a) throws StartException {
+        FileMonitor monitor = FileMonitor.open(a);
+        CountDownLatch done = new CountDownLatch(1);
+        Thread onSignal = new Thread(() -> {
+            // SIGTERM/SIGINT (not our own exit): stop cleanly, keep the regions, exit 0
+            monitor.stop();
+            try {
+                done.await(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Runtime.getRuntime().halt(0);
+        }, "signal-stop");
+        Runtime.getRuntime().addShutdownHook(onSignal);
+        MonitorResult result;
+        try {
+            result = monitor.run();
+        } finally {
+            monitor.close();
+            done.countDown();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(onSignal);
+        } catch (IllegalStateException e) {
+            // a signal's shutdown is under way: its hook decides the status
+            try {
+                onSignal.join();
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return result.status();
     }
 }

@@ -65,6 +65,13 @@ public final class Posix {
         return fiemap0(fd, sync);
     }
 
+    /** Points fds 1 and 2 at {@code /dev/null} (a daemon that was told to be quiet). */
+    public static void stdoutAndStderrToDevNull() {
+        System.out.flush();
+        System.err.flush();
+        nullStdio0();
+    }
+
     static String strerror(int errno) {
         return strerror0(errno);
     }
@@ -89,4 +96,6 @@ public final class Posix {
     private static native long[] fiemap0(int fd, boolean sync) throws NativeIoException;
 
     private static native String strerror0(int errno);
+
+    private static native int nullStdio0();
 }

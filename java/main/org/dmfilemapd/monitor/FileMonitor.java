@@ -92,6 +92,10 @@ public final class FileMonitor implements AutoCloseable {
             LOG.error("Unexpected failure", e);
             result = MonitorResult.error("Unexpected failure: " + e);
         }
+        if (result == MonitorResult.STOPPED) {
+            LOG.debug(result.message()); // a stop prints nothing by default
+            return result;
+        }
         switch (result.kind()) {
             case INFO -> LOG.info(result.message());
             case WARN -> LOG.warn(result.message());

@@ -34,7 +34,7 @@ final class HolderScan {
                     return (int) pid;
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
             return -1;
         }
         return -1;
@@ -51,7 +51,7 @@ final class HolderScan {
                     // closed meanwhile, or not ours to see
                 }
             }
-        } catch (IOException | SecurityException e) {
+        } catch (IOException | java.nio.file.DirectoryIteratorException | SecurityException e) {
             // the process exited, or its fds are not readable
         }
         return false;

@@ -17,6 +17,25 @@ public final class StartupCheck {
     private StartupCheck() {
     }
 
+    /**
+     * The fds the command was given, listed by scripts/dmfilemapd before the JVM started
+     * (which opens files of its own, so fstat alone cannot tell); absent in other launches.
+     */
+    public static final String INHERITED_FDS_PROPERTY = "dmfilemapd.inherited.fds";
+
+    private static boolean inherited(int fd) {
+        String list = System.getProperty(INHERITED_FDS_PROPERTY);
+        if (list == null) {
+            return true;
+        }
+        for (String n : list.split(",")) {
+            if (n.trim().equals(Integer.toString(fd))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static String who(Arguments a) {
         return "Cannot monitor fd=" + a.fd() + ", path=\"" + a.path() + "\", group_id=" + a.groupId() + ": ";
     }
@@ -32,6 +51,10 @@ public final class StartupCheck {
 
     /** Verifies {@code a}, leaving {@code stats} bound to the file's device and listed (all programs). */
     static FileStat verify(Arguments a, DmStats stats) throws StartException {
+        if (!inherited(a.fd())) {
+            throw new StartException(who(a) + "file descriptor is not open (" + a.fd()
+                    + " was not passed to dmfilemapd)", null);
+        }
         FileStat st;
         try {
             st = Posix.fstat(a.fd());

@@ -36,13 +36,18 @@ final class DaemonProcess implements AutoCloseable {
 
     /** {@code exec dmfilemapd <argsAndRedirections>} in bash. */
     static DaemonProcess startRaw(String argsAndRedirections) throws IOException {
+        return shell("exec " + Sh.q(LAUNCHER.toString()) + " " + argsAndRedirections);
+    }
+
+    /** Any bash script, with our {@code dmfilemapd} first on PATH (for dmstats) and output to files. */
+    static DaemonProcess shell(String script) throws IOException {
         Path dir = Files.createTempDirectory("dmfit-daemon");
         Path out = dir.resolve("stdout");
         Path err = dir.resolve("stderr");
-        Process p = new ProcessBuilder("bash", "-c", "exec " + Sh.q(LAUNCHER.toString()) + " " + argsAndRedirections)
-                .redirectInput(new File("/dev/null")).redirectOutput(out.toFile()).redirectError(err.toFile())
-                .start();
-        return new DaemonProcess(p, out, err);
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", script).redirectInput(new File("/dev/null"))
+                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().put("PATH", LAUNCHER.toAbsolutePath().getParent() + ":" + pb.environment().get("PATH"));
+        return new DaemonProcess(pb.start(), out, err);
     }
 
     long pid() {

@@ -1,0 +1,71 @@
+package org.dmfilemapd.service;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.dmfilemapd.monitor.FileMonitor;
+import org.dmfilemapd.monitor.MonitorResult;
+
+/**
+ * Runs any number of file monitors, each on a thread of its own, independent of how the
+ * process was started (command, jsvc, in-process API). Reports each monitor's end.
+ */
+public final class MonitorHost {
+    private final List<Running> running = new ArrayList<>();
+
+    private record Running(FileMonitor monitor, Thread thread) {
+    }
+
+    /**
+     * Starts {@code monitor}; {@code onEnd} runs on the monitor's thread after it ended
+     * (by itself or by {@link #stopAll}) and was closed.
+     */
+    public synchronized void start(FileMonitor monitor, Consumer<MonitorResult> onEnd) {
+        Thread t = new Thread(() -> {
+            MonitorResult result;
+            try {
+                result = monitor.run();
+            } finally {
+                monitor.close();
+                remove(monitor);
+            }
+            onEnd.accept(result);
+        }, "monitor-" + monitor.groupId());
+        running.add(new Running(monitor, t));
+        t.start();
+    }
+
+    private synchronized void remove(FileMonitor monitor) {
+        running.removeIf(r -> r.monitor == monitor);
+    }
+
+    public synchronized int size() {
+        return running.size();
+    }
+
+    /** Stops every monitor and waits up to {@code timeoutMillis} in all for them to end. Regions stay. */
+    public void stopAll(long timeoutMillis) {
+        List<Running> now;
+        synchronized (this) {
+            now = new ArrayList<>(running);
+        }
+        for (Running r : now) {
+            r.monitor.stop();
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        for (Running r : now) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0 || r.thread == Thread.currentThread()) {
+                continue;
+            }
+            try {
+                r.thread.join(left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}
