@@ -30,7 +30,12 @@ public final class JsvcLauncher {
     public static final String JSVC_PROPERTY = "dmfilemapd.jsvc";
     /** JVM options for the daemon, space-separated (scripts/dmfilemapd passes its own). */
     public static final String JVM_OPTIONS_PROPERTY = "dmfilemapd.jvm.options";
-    static final int WAIT_SECONDS = 10;
+    /**
+     * jsvc's {@code -wait}: how long a start may take. jsvc looks after 1 s and then every
+     * 1 + N/10 s, so a JVM that starts in under a second is reported at once either way; the
+     * margin is for slow machines (a JVM under emulation takes several seconds).
+     */
+    public static final String WAIT_PROPERTY = "dmfilemapd.jsvc.wait";
 
     private JsvcLauncher() {
     }
@@ -90,7 +95,7 @@ public final class JsvcLauncher {
                 "-home", System.getProperty("java.home"),
                 "-procname", "dmfilemapd",
                 "-pidfile", pidfile.toString(),
-                "-wait", Integer.toString(WAIT_SECONDS),
+                "-wait", Integer.toString(Integer.getInteger(WAIT_PROPERTY, 30)),
                 "-cwd", "/",
                 // verbose keeps the caller's stdout/stderr, as the original's daemon does (jsvc
                 // has pointed its own at /dev/null by then: name ours, alive while we wait)

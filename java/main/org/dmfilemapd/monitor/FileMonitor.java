@@ -17,24 +17,41 @@ import org.slf4j.LoggerFactory;
  * coalesced to at most one update per {@value #MIN_UPDATE_INTERVAL_MS} ms (each new region
  * suspends and resumes the device), its last change always applied. Every
  * {@value #CHECK_INTERVAL_MS} ms the group is listed (one ioctl, the original's rate) to see
- * whether someone removed it, and the follower looks at the file's identity.
+ * whether someone removed it, and the follower looks at the file's identity. Changes are
+ * found by comparing extent maps, not block counts, so moves that keep the block count count.
  */
 public final class FileMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FileMonitor.class);
 
     static final long CHECK_INTERVAL_MS = 500;
     static final long MIN_UPDATE_INTERVAL_MS = 500;
+    /**
+     * Also map the file this often without an event: defragmenters (xfs_fsr, e4defrag) swap
+     * extents without any inotify event, and mmap writes raise none. One FIEMAP (no writeback),
+     * compared in memory; dm messages only if the extents moved.
+     */
+    static final long REMAP_INTERVAL_MS = 5000;
 
     private final Arguments args;
     private final DmStats stats;
     private final Inotify inotify;
     private final FileFollower follower;
     private final RegionUpdater updater;
+    private final FileStat file;
+    private GroupLock lock;
     private volatile boolean stopRequested;
     private volatile long groupId;
+    // for status(): written by the monitor's thread, read by any
+    private volatile int regionCount;
+    private volatile long lastUpdateEpochMillis;
+    private volatile long updates;
+    private volatile String lastError;
 
-    private FileMonitor(Arguments args, DmStats stats, Inotify inotify, FileFollower follower) {
+    private FileMonitor(Arguments args, FileStat file, GroupLock lock, DmStats stats, Inotify inotify,
+            FileFollower follower) {
         this.args = args;
+        this.file = file;
+        this.lock = lock;
         this.stats = stats;
         this.inotify = inotify;
         this.follower = follower;
@@ -49,19 +66,30 @@ public final class FileMonitor implements AutoCloseable {
     public static FileMonitor open(Arguments a) throws StartException {
         DmStats stats = null;
         Inotify inotify = null;
+        GroupLock lock = null;
         try {
             stats = new DmStats("dmfilemapd");
             FileStat st = StartupCheck.verify(a, stats);
+            lock = GroupLock.acquire(st.devMajor(), st.devMinor(), a.groupId());
             // from now on list and create with the group's program id (normally "dmstats")
             stats.setProgramId(stats.regionProgramId(a.groupId()));
             inotify = new Inotify();
             FileFollower follower = FileFollower.of(a.mode(), new MonitoredFile(a.fd(), a.path(), st), inotify);
-            return new FileMonitor(a, stats, inotify, follower);
+            return new FileMonitor(a, st, lock, stats, inotify, follower);
+        } catch (GroupLock.AlreadyMonitoredException e) {
+            closeQuietly(inotify, stats);
+            throw new StartException(e.getMessage(), e);
         } catch (IOException e) {
             closeQuietly(inotify, stats);
+            if (lock != null) {
+                lock.close();
+            }
             throw new StartException(StartupCheck.who(a) + e.getMessage(), e);
         } catch (StartException | RuntimeException e) {
             closeQuietly(inotify, stats);
+            if (lock != null) {
+                lock.close();
+            }
             throw e;
         }
     }
@@ -73,6 +101,12 @@ public final class FileMonitor implements AutoCloseable {
 
     public Mode mode() {
         return args.mode();
+    }
+
+    /** A snapshot of what this monitor does (any thread). */
+    public MonitorStatus status() {
+        return new MonitorStatus(args.path(), args.mode(), file.devMajor(), file.devMinor(), file.ino(), groupId,
+                regionCount, lastUpdateEpochMillis, updates, lastError);
     }
 
     /** Ends {@link #run} soon (within one wake-up) with {@link MonitorResult#STOPPED}; any thread. */
@@ -91,6 +125,9 @@ public final class FileMonitor implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("Unexpected failure", e);
             result = MonitorResult.error("Unexpected failure: " + e);
+        }
+        if (result.kind() == MonitorResult.Kind.ERROR) {
+            lastError = result.message();
         }
         if (result == MonitorResult.STOPPED) {
             LOG.debug(result.message()); // a stop prints nothing by default
@@ -113,8 +150,13 @@ public final class FileMonitor implements AutoCloseable {
         long lastUpdate = -MIN_UPDATE_INTERVAL_MS;
         long nextCheck = 0;
         boolean watching = false;
+        long nextRemap = REMAP_INTERVAL_MS;
         while (!stopRequested) {
             long now = (System.nanoTime() - t0) / 1_000_000L;
+            if (now >= nextRemap) {
+                pending = true;
+                nextRemap = now + REMAP_INTERVAL_MS;
+            }
             if (now >= nextCheck) {
                 MonitorResult gone = listAndCheckGroup();
                 if (gone != null) {
@@ -144,7 +186,8 @@ public final class FileMonitor implements AutoCloseable {
                 }
                 continue;
             }
-            long deadline = pending ? Math.min(nextCheck, lastUpdate + MIN_UPDATE_INTERVAL_MS) : nextCheck;
+            long deadline = Math.min(nextRemap,
+                    pending ? Math.min(nextCheck, lastUpdate + MIN_UPDATE_INTERVAL_MS) : nextCheck);
             Inotify.Events ev = inotify.await((int) Math.max(0, Math.min(deadline - now, Integer.MAX_VALUE)));
             if (ev.woken() || ev.timedOut()) {
                 continue;
@@ -183,21 +226,28 @@ public final class FileMonitor implements AutoCloseable {
         ExtentMap map = ExtentMap.read(follower.fd());
         if (updater.matches(groupId, map)) {
             LOG.trace("Group {} matches {} extent(s)", groupId, map.extents().size());
+            regionCount = map.extents().size();
             return null;
         }
         RegionUpdater.Result r;
         try {
             r = updater.apply(groupId, map);
         } catch (UpdateException e) {
-            LOG.error("{}{}", e.getMessage(), e.getCause() != null ? ": " + e.getCause().getMessage() : "");
+            String why = e.getMessage() + (e.getCause() != null ? ": " + e.getCause().getMessage() : "");
+            lastError = why;
+            LOG.error("{}", why);
             return MonitorResult.error("Failed to update filemap regions for group_id=" + groupId + ".");
         }
+        updates++;
+        lastUpdateEpochMillis = System.currentTimeMillis();
+        regionCount = r.regionIds().size();
         if (r.regionIds().isEmpty()) {
             return MonitorResult.warn("File contains no extents: exiting.");
         }
         if (r.groupId() != groupId) {
             LOG.warn("group_id changed from {} to {}", groupId, r.groupId());
             groupId = r.groupId();
+            relock();
         }
         LOG.debug("Updated group {} with {} region(s).", groupId, r.regionIds().size());
         return null;
@@ -209,6 +259,18 @@ public final class FileMonitor implements AutoCloseable {
         follower.close();
         inotify.close();
         stats.close();
+        lock.close();
+    }
+
+    /** The group moved to a new id: hold that one's lock instead. */
+    private void relock() {
+        try {
+            GroupLock next = GroupLock.acquire(file.devMajor(), file.devMinor(), groupId);
+            lock.close();
+            lock = next;
+        } catch (IOException e) {
+            LOG.warn("Cannot lock group {}: {}", groupId, e.getMessage());
+        }
     }
 
     private static void closeQuietly(Inotify inotify, DmStats stats) {

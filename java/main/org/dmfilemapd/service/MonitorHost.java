@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import org.dmfilemapd.monitor.FileMonitor;
 import org.dmfilemapd.monitor.MonitorResult;
+import org.dmfilemapd.monitor.MonitorStatus;
 
 /**
  * Runs any number of file monitors, each on a thread of its own, independent of how the
@@ -43,6 +45,24 @@ public final class MonitorHost {
 
     public synchronized int size() {
         return running.size();
+    }
+
+    /** What every running monitor does, in start order. */
+    public synchronized List<MonitorStatus> status() {
+        return running.stream().map(r -> r.monitor.status()).toList();
+    }
+
+    /**
+     * Stops the monitors whose status matches (their regions stay), without waiting for them
+     * to end; their {@code onEnd} sees {@link MonitorResult#STOPPED}. Returns how many.
+     */
+    public int forget(Predicate<MonitorStatus> which) {
+        List<Running> now;
+        synchronized (this) {
+            now = running.stream().filter(r -> which.test(r.monitor.status())).toList();
+        }
+        now.forEach(r -> r.monitor.stop());
+        return now.size();
     }
 
     /** Stops every monitor and waits up to {@code timeoutMillis} in all for them to end. Regions stay. */

@@ -116,6 +116,38 @@ class JsvcDaemonTest extends OnDmDevice {
         }
     }
 
+    // P13: two starts at once: exactly one daemon; the lock, not a check, decides
+    @Test
+    void simultaneousStartsGiveOneDaemon() throws IOException {
+        Path f = fragmentable("race", 8);
+        long g = Kernel.createGroup(f, false, null, "race");
+        String cmd = "3 " + g + " " + f + " inode 0 0 3<" + f;
+        try (DaemonProcess a = DaemonProcess.startRaw(cmd); DaemonProcess b = DaemonProcess.startRaw(cmd)) {
+            int sa = a.awaitExit(START);
+            int sb = b.awaitExit(START);
+            assertEquals(1, sa + sb, "one start succeeds, one fails:\n" + a.log() + "\n--\n" + b.log());
+            daemon = Jsvc.awaitDaemon(f, g, EXIT);
+            String loser = (sa == 1 ? a : b).stderr();
+            assertTrue(loser.contains("already monitored by pid") || loser.contains("Still running"), loser);
+        }
+        // ([D]: the pattern must not match the shell that runs pgrep)
+        String count = "pgrep -c -f '[D]mfilemapdDaemon 3 " + g + " " + f + " ' || true";
+        Kernel.await("one jsvc controller and one JVM", EXIT, () -> Sh.run(count).trim().equals("2"));
+    }
+
+    // foreground daemons take the same lock
+    @Test
+    void aSecondForegroundMonitorOfTheGroupIsRefused() throws IOException {
+        Path f = fragmentable("fg2", 8);
+        long g = Kernel.createGroup(f, false, null, "fg2");
+        try (DaemonProcess first = DaemonProcess.start(f, g, "inode", true, 2).awaitWatching();
+                DaemonProcess second = DaemonProcess.start(f, g, "path", true, 0)) {
+            assertEquals(1, second.awaitExit(START));
+            assertTrue(second.stderr().contains("is already monitored by pid " + first.pid()), second.stderr());
+            assertTrue(first.alive());
+        }
+    }
+
     @Test
     void jsvcStopByPidfileKeepsTheRegions() throws IOException {
         Path f = fragmentable("stop", 8);
@@ -166,7 +198,7 @@ class JsvcDaemonTest extends OnDmDevice {
             }
         });
         sh("fallocate -o 64M -l 8M " + f);
-        Kernel.awaitInSync(f, g, SYNC);
+        Kernel.awaitInSync(f, g, START); // the new JVM may still be starting
     }
 
     // inode mode: unlink is seen through the link count; jsvc's copy of the fd is not "another holder"

@@ -61,6 +61,64 @@ abstract class MonitorScenarios extends OnDmDevice {
         assertTrue(daemon.alive());
     }
 
+    // P16: a defragmenter moves the extents, the block count stays, no inotify event comes
+    @Test
+    void defragmentationIsFollowed() throws IOException {
+        Path f = dev.file("frag");
+        StringBuilder interleave = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            interleave.append("fallocate -o ").append(i).append("M -l 1M ").append(f).append(" && fallocate -o ")
+                    .append(i).append("M -l 1M ").append(dev.file("gap")).append(" && sync && ");
+        }
+        sh(interleave + "dd if=/dev/urandom of=" + f + " bs=1M count=8 conv=notrunc status=none && sync");
+        sh("rm " + dev.file("gap") + " && sync");
+        long g = Kernel.createGroup(f, false, null, "frag");
+        assertTrue(Kernel.group(f, g).size() >= 4, "the file is fragmented: " + Kernel.group(f, g));
+        long blocks = Long.parseLong(Sh.run("stat -c %b " + f).trim());
+        int regionsBefore = Kernel.group(f, g).size();
+        daemon(f, g, "inode");
+        sh(fs().defrag + " " + f + " >/dev/null");
+        if (fs() == Fs.XFS) {
+            // (e4defrag also frees extent-tree blocks, which ext4 counts in st_blocks)
+            assertEquals(blocks, Long.parseLong(Sh.run("stat -c %b " + f).trim()), "same block count");
+        }
+        assertTrue(Kernel.extents(f).size() < regionsBefore, "the defragmenter moved extents: "
+                + Kernel.extents(f));
+        Kernel.awaitInSync(f, g, Duration.ofSeconds(20));
+        assertTrue(daemon.alive());
+    }
+
+    // P16: punch a hole and fill it again: same block count, the daemon maps what is there
+    @Test
+    void punchAndRefillIsFollowed() throws IOException {
+        Path f = fragmentable("punch", 8);
+        long g = Kernel.createGroup(f, false, null, "punch");
+        daemon(f, g, "inode");
+        sh("fallocate -p -o 2M -l 2M " + f + " && fallocate -l 2M " + dev.file("filler") + " && fallocate -o 2M -l 2M "
+                + f + " && sync");
+        Kernel.awaitInSync(f, g, SYNC);
+        assertTrue(daemon.alive());
+    }
+
+    // P14: path mode refuses a replacement on another device (its offsets mean nothing here)
+    @Test
+    void pathModeRefusesAReplacementOnAnotherDevice() throws IOException {
+        sh("mkdir -p " + dev.file("sub"));
+        Path f = dev.file("sub/img");
+        sh("fallocate -l 8M " + f);
+        long g = Kernel.createGroup(f, false, null, "img");
+        DaemonProcess d = daemon(f, g, "path");
+        try (DmDevice other = new DmDevice(fs())) {
+            sh("fallocate -l 8M " + other.file("img") + " && mount --bind " + other.mount + " " + dev.file("sub"));
+            try {
+                assertEquals(1, d.awaitExit(EXIT));
+                assertTrue(d.log().contains("Replacement file \"" + f + "\" is on device"), d.log());
+            } finally {
+                sh("umount " + dev.file("sub"));
+            }
+        }
+    }
+
     // F4: writing over allocated blocks changes nothing
     @Test
     void overwriteInPlaceKeepsRegions() throws IOException {
