@@ -284,8 +284,19 @@ JNIEXPORT void JNICALL Java_org_dmfilemapd_jni_DmStats_deleteRegion0(JNIEnv *env
 								     jlong h, jlong id)
 {
 	dmf_libdm_clear_last();
+	uint64_t group;
+
 	if (!dm_stats_region_present(DMS(h), (uint64_t)id)) {
 		dmf_throw_illegal_argument(env, "region not present in the last listing");
+		return;
+	}
+	/*
+	 * After dm_stats_delete_group(..., 0) libdm leaves the non-leader members linked to the
+	 * destroyed group; deleting one then dereferences the group's NULL member set.
+	 */
+	group = dm_stats_get_group_id(DMS(h), (uint64_t)id);
+	if (group != DM_STATS_GROUP_NONE && !dm_stats_group_present(DMS(h), group)) {
+		dmf_throw_illegal_argument(env, "region belongs to a group removed since the last listing");
 		return;
 	}
 	if (!dm_stats_delete_region(DMS(h), (uint64_t)id))

@@ -131,6 +131,10 @@ public final class RegionUpdater {
         // so a replaced leader gets its id back and the group keeps its id, as with libdm.
         try {
             stats.deleteGroup(groupId, false);
+            // libdm clears only the leader's group link when it ungroups: the other members
+            // still point at the destroyed group, and deleting one of them then dereferences
+            // its NULL member set (a SIGSEGV). The kernel's listing has no tag any more.
+            stats.list(null);
         } catch (DmException e) {
             throw new UpdateException("Could not ungroup group " + groupId, e);
         }
