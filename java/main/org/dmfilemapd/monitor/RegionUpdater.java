@@ -127,18 +127,31 @@ public final class RegionUpdater {
         boolean precise = stats.regionPrecise(groupId);
         long[] bounds = stats.regionHistogramBounds(groupId);
 
-        // Ungroup, free the stale ids, then create: the kernel hands out the lowest free id,
-        // so a replaced leader gets its id back and the group keeps its id, as with libdm.
-        try {
-            stats.deleteGroup(groupId, false);
-        } catch (DmException e) {
-            throw new UpdateException("Could not ungroup group " + groupId, e);
-        }
+        // Free the stale ids before ungrouping, leader first: deleting the leader makes libdm
+        // ungroup the others properly, and deleting a member of a live group rewrites the
+        // group's tag. (After dm_stats_delete_group() without removal, libdm leaves the
+        // members pointing at the destroyed group, and deleting one then dereferences its
+        // freed bitmap: SIGSEGV.) The kernel hands out the lowest free id, so a replaced
+        // leader gets its id back and the group keeps its id, as with libdm.
+        stale.sort((a, b) -> a.id() == groupId ? -1 : b.id() == groupId ? 1 : Long.compare(b.id(), a.id()));
         for (Region r : stale) {
             try {
                 stats.deleteRegion(r.id());
             } catch (DmException | IllegalArgumentException e) {
                 LOG.warn("Could not delete stale region {} of group {}: {}", r.id(), groupId, e.getMessage());
+            }
+        }
+        boolean grouped = stats.groupPresent(groupId);
+        if (toCreate.isEmpty() && grouped) {
+            // only deletions, and the leader stayed: libdm's tag rewrites made the group right
+            LOG.debug("Group {}: kept {}, deleted {}", groupId, kept, stale.stream().map(Region::id).toList());
+            return new Result(groupId, List.of(ids), true);
+        }
+        if (grouped) {
+            try {
+                stats.deleteGroup(groupId, false);
+            } catch (DmException e) {
+                throw new UpdateException("Could not ungroup group " + groupId, e);
             }
         }
         List<Long> created = new ArrayList<>();
