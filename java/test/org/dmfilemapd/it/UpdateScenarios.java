@@ -27,10 +27,10 @@ abstract class UpdateScenarios extends OnDmDevice {
         }
     }
 
-    /** A group of two regions: the file's first 8 MiB, and 4 MiB far behind a spacer. */
+    /** A file of two regions on any filesystem: 8 MiB with a hole punched at 4-5 MiB. */
     private Path twoRegions(String name) throws IOException {
-        Path f = fragmentable(name, 8);
-        sh("fallocate -o 64M -l 4M " + f + " && sync");
+        Path f = dev.file(name);
+        sh("fallocate -l 8M " + f + " && fallocate -p -o 4M -l 1M " + f + " && sync");
         return f;
     }
 
@@ -46,7 +46,7 @@ abstract class UpdateScenarios extends OnDmDevice {
         List<Region> before = Kernel.group(f, g);
         assertEquals(2, before.size());
         daemon = DaemonProcess.start(f, g, "inode", true, 2).awaitWatching();
-        sh("fallocate -p -o 65M -l 1M " + f + " && sync");
+        sh("fallocate -p -o 6M -l 1M " + f + " && sync");
         Kernel.awaitInSync(f, g, SYNC);
         List<Region> after = Kernel.group(f, g);
         assertEquals(3, after.size(), after.toString());
@@ -60,8 +60,9 @@ abstract class UpdateScenarios extends OnDmDevice {
         Path f = twoRegions("gone");
         long g = Kernel.createGroup(f, false, null, "gone");
         List<Region> before = Kernel.group(f, g);
+        assertEquals(2, before.size());
         daemon = DaemonProcess.start(f, g, "inode", true, 2).awaitWatching();
-        sh("fallocate -p -o 64M -l 4M " + f + " && sync");
+        sh("fallocate -p -o 5M -l 3M " + f + " && sync");
         Kernel.awaitInSync(f, g, SYNC);
         assertEquals(List.of(before.get(0)), Kernel.group(f, g));
         assertTrue(daemon.alive(), daemon.log());
