@@ -1,0 +1,22 @@
+package org.dmfilemapd.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** What to run, from system properties (scripts/bench sets them from its environment). */
+final class BenchConfig {
+    final List<String> filesystems = List.of(System.getProperty("bench.fs", "xfs,ext4").split(","));
+    final int trials = Integer.getInteger("bench.trials", 25);
+    final int warmup = Integer.getInteger("bench.warmup", 2);
+    final int idleSeconds = Integer.getInteger("bench.idle", 60);
+    final int sustainSeconds = Integer.getInteger("bench.sustain", 30);
+    final int scalingTrials = Integer.getInteger("bench.scalingTrials", 6);
+    final List<Integer> sizes = new ArrayList<>();
+    final List<String> sections = List.of(System.getProperty("bench.sections", "latency,scaling,sustained").split(","));
+
+    BenchConfig() {
+        for (String s : System.getProperty("bench.sizes", "10,1000,10000").split(",")) {
+            sizes.add(Integer.parseInt(s.trim()));
+        }
+    }
+}
