@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * start, starts the daemon under jsvc, returns once it monitors (0) or says why it cannot (1).
  */
 public final class Main {
+    /** How long a signal waits for an update under way; far beyond any real one. */
+    static final long UPDATE_GRACE_SECONDS = 120;
+
     private Main() {
     }
 
@@ -75,7 +78,11 @@ public final class Main {
             // SIGTERM/SIGINT (not our own exit): stop cleanly, keep the regions, exit 0
             monitor.stop();
             try {
-                done.await(1, TimeUnit.SECONDS);
+                // an update under way runs to its end (the group is untagged until then)
+                long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(UPDATE_GRACE_SECONDS);
+                while (!done.await(1, TimeUnit.SECONDS) && monitor.updating() && System.nanoTime() < giveUp) {
+                    // keep waiting
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

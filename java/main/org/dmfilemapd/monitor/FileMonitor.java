@@ -40,6 +40,8 @@ public final class FileMonitor implements AutoCloseable {
     private final FileStat file;
     private GroupLock lock;
     private volatile boolean stopRequested;
+    // an update leaves the group untagged until its last step: a stop must wait for it
+    private volatile boolean updating;
     private volatile long groupId;
     // for status(): written by the monitor's thread, read by any
     private volatile int regionCount;
@@ -109,7 +111,16 @@ public final class FileMonitor implements AutoCloseable {
                 regionCount, lastUpdateEpochMillis, updates, lastError);
     }
 
-    /** Ends {@link #run} soon (within one wake-up) with {@link MonitorResult#STOPPED}; any thread. */
+    /**
+     * True while the group is being rewritten (ungrouped, members deleted and created, then
+     * tagged again). {@link #stop} takes effect after it; whoever waits for the end of a stopped
+     * monitor must not cut it short meanwhile. Any thread.
+     */
+    public boolean updating() {
+        return updating;
+    }
+
+    /** Ends {@link #run} soon (within one wake-up, or once an update under way is done) with {@link MonitorResult#STOPPED}; any thread. */
     public void stop() {
         stopRequested = true;
         inotify.wake();
@@ -223,20 +234,32 @@ public final class FileMonitor implements AutoCloseable {
         if (gone != null) {
             return gone;
         }
-        ExtentMap map = ExtentMap.read(follower.fd());
+        ExtentMap map;
+        try {
+            map = ExtentMap.read(follower.fd());
+        } catch (IOException e) {
+            // e.g. EIO once the filesystem has shut down (its device failing under it)
+            throw new IOException("Cannot map \"" + args.path() + "\": " + e.getMessage(), e);
+        }
         if (updater.matches(groupId, map)) {
             LOG.trace("Group {} matches {} extent(s)", groupId, map.extents().size());
             regionCount = map.extents().size();
             return null;
         }
         RegionUpdater.Result r;
+        updating = true;
         try {
             r = updater.apply(groupId, map);
+        } catch (GroupVanishedException e) {
+            LOG.warn("{}", e.getMessage());
+            return MonitorResult.info("Filemap group removed: exiting.");
         } catch (UpdateException e) {
             String why = e.getMessage() + (e.getCause() != null ? ": " + e.getCause().getMessage() : "");
             lastError = why;
             LOG.error("{}", why);
             return MonitorResult.error("Failed to update filemap regions for group_id=" + groupId + ".");
+        } finally {
+            updating = false;
         }
         updates++;
         lastUpdateEpochMillis = System.currentTimeMillis();

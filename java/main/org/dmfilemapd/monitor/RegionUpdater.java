@@ -136,6 +136,9 @@ public final class RegionUpdater {
             // its NULL member set (a SIGSEGV). The kernel's listing has no tag any more.
             stats.list(null);
         } catch (DmException e) {
+            if (groupRemovedMeanwhile(groupId)) {
+                throw new GroupVanishedException("Group " + groupId + " was removed during the update");
+            }
             throw new UpdateException("Could not ungroup group " + groupId, e);
         }
         for (Region r : stale) {
@@ -162,13 +165,32 @@ public final class RegionUpdater {
         long newGroupId;
         try {
             stats.list(null);
+            List<Long> gone = allIds.stream().filter(id -> !stats.regionPresent(id)).toList();
+            if (!gone.isEmpty()) {
+                // someone deleted members while the group was untagged: it is not ours to rebuild
+                rollback(created);
+                throw new GroupVanishedException("Regions " + gone + " of group " + groupId
+                        + " were deleted during the update");
+            }
             newGroupId = stats.createGroup(GroupMembers.describe(allIds), alias);
         } catch (DmException e) {
+            rollback(created);
+            regroup(kept, alias);
             throw new UpdateException("Could not group regions " + GroupMembers.describe(allIds), e);
         }
         LOG.debug("Group {} -> {}: kept {}, created {}, deleted {}", groupId, newGroupId, kept, created,
                 stale.stream().map(Region::id).toList());
         return new Result(newGroupId, allIds, true);
+    }
+
+    /** After a failed step: true if the group is no longer in the kernel's listing. */
+    private boolean groupRemovedMeanwhile(long groupId) {
+        try {
+            stats.list(null);
+            return !stats.groupPresent(groupId);
+        } catch (DmException | RuntimeException e) {
+            return false; // cannot tell: report the original failure
+        }
     }
 
     private void rollback(List<Long> created) {

@@ -77,11 +77,17 @@ public final class MonitorHost {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         for (Running r : now) {
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-            if (left <= 0 || r.thread == Thread.currentThread()) {
+            if (r.thread == Thread.currentThread()) {
                 continue;
             }
             try {
-                r.thread.join(left);
+                if (left > 0) {
+                    r.thread.join(left);
+                }
+                // an update under way runs to its end: cut short, it would leave the group untagged
+                while (r.thread.isAlive() && r.monitor.updating()) {
+                    r.thread.join(100);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

@@ -1,0 +1,272 @@
+package org.dmfilemapd.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.dmfilemapd.jni.DmException;
+import org.dmfilemapd.jni.DmStats;
+import org.dmfilemapd.jni.FileStat;
+import org.dmfilemapd.jni.Region;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Faults under a running daemon (XFS): the device failing, a lazy unmount, the group removed
+ * by someone else around and during an update, a stop in the middle of an update, and another
+ * group changing meanwhile. Each ends in a clean exit or a recovery with a precise message,
+ * and no region outside the daemon's group is created or deleted.
+ */
+class FaultsTest extends OnDmDevice {
+    /** A file whose replacement has this many extents makes an update long enough to catch. */
+    static final int LONG_UPDATE_EXTENTS = 40;
+
+    private DaemonProcess daemon;
+
+    @AfterEach
+    void stopDaemon() {
+        if (daemon != null) {
+            daemon.close();
+        }
+    }
+
+    private DaemonProcess daemon(Path file, long groupId, String mode) throws IOException {
+        daemon = DaemonProcess.start(file, groupId, mode, true, 2).awaitWatching();
+        return daemon;
+    }
+
+    private List<Region> bystander(DmDevice on) throws IOException {
+        Path o = on.file("bystander");
+        Sh.run("fallocate -l 4M " + o + " && fallocate -l 4M " + on.file("bystander.spacer") + " && sync");
+        return Kernel.group(o, Kernel.createGroup(o, false, null, "bystander"));
+    }
+
+    // The device is force-removed while the daemon holds a file on it: it stays (it is open)
+    // with a table that fails all I/O; XFS shuts down at its next metadata write, and the
+    // daemon's next map fails: status 1, naming the file and the error. Its regions, and the
+    // other group's, stay as they were (dm-stats messages still work on that device).
+    @Test
+    void deviceForceRemovedUnderTheDaemon() throws IOException {
+        try (DmDevice own = new DmDevice(Fs.XFS)) {
+            List<Region> other = bystander(own);
+            Path f = own.file("doomed");
+            Sh.run("fallocate -l 8M " + f + " && sync");
+            long g = Kernel.createGroup(f, false, null, "doomed");
+            FileStat st = own.deviceOf(f);
+            List<Region> ours = Kernel.group(f, g);
+            DaemonProcess d = daemon(f, g, "inode");
+            Sh.run("dmsetup remove --force " + own.name + " 2>/dev/null; dmsetup table " + own.name + " | grep -q error");
+            // an allocating write: XFS's log write fails and it shuts down
+            Sh.run("dd if=/dev/zero of=" + f + " bs=1M seek=16 count=1 conv=notrunc,fsync status=none 2>/dev/null; true");
+            assertEquals(1, d.awaitExit(EXIT));
+            assertTrue(d.stderr().contains("Cannot map \"" + f + "\": ") && d.stderr().contains("Input/output error"),
+                    d.log());
+            assertTrue(d.stderr().contains("Exiting"), d.log());
+            try (DmStats stats = new DmStats("dmstats")) {
+                stats.bindDevno(st.devMajor(), st.devMinor());
+                stats.listAll();
+                assertEquals(ours, stats.groupRegions(g), "the daemon's group changed");
+                assertEquals(other, stats.groupRegions(other.get(0).groupId()), "the other group changed");
+                assertEquals(ours.size() + other.size(), stats.regions().size());
+            }
+        }
+    }
+
+    // Inode mode: a lazy unmount detaches the filesystem, but the daemon's fd keeps it alive;
+    // the daemon goes on monitoring (it ends as usual when the group is deleted) and lets the
+    // device go then
+    @Test
+    void lazyUnmountInInodeModeKeepsMonitoringUntilTheGroupGoes() throws IOException {
+        try (DmDevice own = new DmDevice(Fs.XFS)) {
+            List<Region> other = bystander(own);
+            Path f = own.file("detached");
+            Sh.run("fallocate -l 8M " + f + " && sync");
+            long g = Kernel.createGroup(f, false, null, "detached");
+            FileStat st = own.deviceOf(f);
+            DaemonProcess d = daemon(f, g, "inode");
+            Sh.run("umount -l " + own.mount);
+            own.forgetMount();
+            try (DmStats stats = new DmStats("dmstats")) {
+                stats.bindDevno(st.devMajor(), st.devMinor());
+                stats.listAll();
+                assertTrue(d.alive(), d.log());
+                stats.deleteGroup(g, true);
+            }
+            assertEquals(0, d.awaitExit(EXIT));
+            assertTrue(d.log().contains("Filemap group removed: exiting."), d.log());
+            Kernel.await("the dm device to be unused", EXIT,
+                    () -> Sh.run("dmsetup info -c --noheadings -o open " + own.name).trim().equals("0"));
+            try (DmStats stats = new DmStats("dmstats")) {
+                stats.bindDevno(st.devMajor(), st.devMinor());
+                stats.listAll();
+                assertEquals(other, stats.regions(), "only the other group is left");
+            }
+        }
+    }
+
+    // The group is deleted by someone else between a change and the daemon's update of it
+    // (the daemon is held with SIGSTOP meanwhile, so the order is certain): the daemon ends
+    // with "group removed" (0) and creates nothing for the change
+    @Test
+    void groupDeletedBetweenAChangeAndItsUpdate() throws IOException {
+        List<Region> other = bystander(dev);
+        Path f = fragmentable("contested", 8);
+        long g = Kernel.createGroup(f, false, null, "contested");
+        DaemonProcess d = daemon(f, g, "inode");
+        Sh.run("kill -STOP " + d.pid());
+        try {
+            sh("fallocate -o 32M -l 4M " + f);
+            Kernel.deleteGroup(f, g, true);
+        } finally {
+            Sh.run("kill -CONT " + d.pid());
+        }
+        assertEquals(0, d.awaitExit(EXIT));
+        assertTrue(d.log().contains("Filemap group removed: exiting."), d.log());
+        assertEquals(other, Kernel.allRegions(f), "only the other group is left");
+    }
+
+    // Someone keeps deleting the file's ungrouped regions while the daemon rewrites the group
+    // (untagged until its last step): the daemon removes what it created and ends as for a
+    // removed group (0); or, if its regroup came first, the group it rebuilt is whole and in
+    // sync. Either way no stray region is left and the other group is untouched.
+    @Test
+    void regionsDeletedDuringAnUpdate() throws IOException {
+        List<Region> other = bystander(dev);
+        long otherGroup = other.get(0).groupId();
+        Path f = dev.file("raced");
+        sh("fallocate -l 4M " + f + " && sync");
+        long g = Kernel.createGroup(f, false, null, "raced");
+        DaemonProcess d = daemon(f, g, "path");
+        replaceWithManyExtents(f);
+        awaitUpdateUnderWay(f, g);
+        long end = System.nanoTime() + EXIT.toNanos();
+        while (d.alive() && !rebuilt(f) && System.nanoTime() < end) {
+            try (DmStats stats = Kernel.handleFor(f)) {
+                for (Region r : stats.regions()) {
+                    if (!r.grouped()) {
+                        try {
+                            stats.deleteRegion(r.id());
+                        } catch (DmException | IllegalArgumentException e) {
+                            // the daemon deleted it first
+                        }
+                    }
+                }
+            }
+        }
+        if (d.alive()) {
+            Kernel.awaitInSync(f, Groups.idOf(f, "raced"), SYNC);
+            assertEquals(other.size() + Kernel.extents(f).size(), Kernel.allRegions(f).size(), "stray regions");
+        } else {
+            assertEquals(0, d.awaitExit(EXIT), d.log());
+            assertTrue(d.log().contains("Filemap group removed: exiting."), d.log());
+            assertTrue(d.log().contains("were deleted during the update") || d.log().contains("was removed during"),
+                    d.log());
+            assertEquals(other, Kernel.allRegions(f), "only the other group is left");
+        }
+        assertEquals(other, Kernel.group(f, otherGroup), "the other group changed");
+    }
+
+    // SIGTERM while the daemon rewrites the group: the update is finished first (the group is
+    // untagged until its last step), then the daemon exits 0; the group is whole and in sync
+    @Test
+    void sigtermDuringAnUpdateFinishesItFirst() throws IOException {
+        List<Region> other = bystander(dev);
+        Path f = dev.file("stopped");
+        sh("fallocate -l 4M " + f + " && sync");
+        long g = Kernel.createGroup(f, false, null, "stopped");
+        DaemonProcess d = daemon(f, g, "path");
+        replaceWithManyExtents(f);
+        awaitUpdateUnderWay(f, g);
+        Sh.run("kill -TERM " + d.pid());
+        assertEquals(0, d.awaitExit(EXIT), d.log());
+        long now = Groups.idOf(f, "stopped");
+        assertTrue(now >= 0, "the group is tagged again: " + Kernel.allRegions(f));
+        assertTrue(Kernel.inSync(f, now), "group " + now + " " + Kernel.group(f, now) + " vs " + Kernel.extents(f));
+        assertEquals(other, Kernel.group(f, other.get(0).groupId()), "the other group changed");
+    }
+
+    // Two daemons, two groups on one device, both files changed at once: each group follows
+    // its own file, neither touches the other's regions
+    @Test
+    void anotherGroupOnTheDeviceChangingMeanwhile() throws IOException {
+        Path a = fragmentable("one", 8);
+        long ga = Kernel.createGroup(a, false, null, "one");
+        Path b = fragmentable("two", 8);
+        long gb = Kernel.createGroup(b, false, null, "two");
+        DaemonProcess da = daemon(a, ga, "inode");
+        DaemonProcess db = DaemonProcess.start(b, gb, "path", true, 2).awaitWatching();
+        try {
+            for (int i = 0; i < 3; i++) {
+                sh("fallocate -o " + (32 + 8 * i) + "M -l 4M " + a + " & fallocate -o " + (32 + 8 * i) + "M -l 4M " + b
+                        + " & fallocate -p -o " + (2 + i) + "M -l 1M " + a + "; wait");
+                Kernel.awaitInSync(a, Groups.idOf(a, "one"), SYNC);
+                Kernel.awaitInSync(b, Groups.idOf(b, "two"), SYNC);
+            }
+            assertEquals(Kernel.extents(a).size() + Kernel.extents(b).size(), Kernel.allRegions(a).size(),
+                    "regions outside the two groups");
+            assertTrue(da.alive() && db.alive());
+        } finally {
+            db.close();
+        }
+    }
+
+    // libdm's ungroup leaves the other members linked to the destroyed group in the handle;
+    // deleting one through that handle would dereference a NULL member set: the shim refuses
+    @Test
+    void deletingAMemberThroughAHandleThatUngroupedItIsRefusedNotACrash() throws IOException {
+        Path f = fragmentable("members", 8);
+        sh("fallocate -o 32M -l 4M " + f);
+        long g = Kernel.createGroup(f, false, null, "members");
+        try (DmStats stats = Kernel.handleFor(f)) {
+            List<Region> members = stats.groupRegions(g);
+            assertEquals(2, members.size(), "members " + members);
+            stats.deleteGroup(g, false);
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> stats.deleteRegion(members.get(1).id()));
+            assertTrue(refused.getMessage().contains("removed since the last listing"), refused.getMessage());
+            stats.listAll();
+            stats.deleteRegion(members.get(1).id());
+        }
+        assertEquals(1, Kernel.allRegions(f).size());
+    }
+
+    /** Renames over {@code f} a file of {@value #LONG_UPDATE_EXTENTS} extents (path mode maps it at once). */
+    private void replaceWithManyExtents(Path f) {
+        Path tmp = dev.file(f.getFileName() + ".new");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < LONG_UPDATE_EXTENTS; i++) {
+            sb.append("fallocate -o ").append(i * 256).append("K -l 256K ").append(tmp).append(" && fallocate -o ")
+                    .append(i * 256).append("K -l 256K ").append(dev.file("gap")).append(" && sync && ");
+        }
+        sh(sb + "mv " + tmp + " " + f);
+    }
+
+    /** Polls until the group is untagged while its file's old regions are still there: mid-update. */
+    private static void awaitUpdateUnderWay(Path f, long g) {
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < end) {
+            try (DmStats stats = Kernel.handleFor(f)) {
+                if (!stats.groupPresent(g) && stats.regions().stream().anyMatch(r -> !r.grouped())) {
+                    return;
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        fail("never saw the daemon's update under way");
+    }
+
+    private static boolean rebuilt(Path f) {
+        try {
+            return Groups.idOf(f, "raced") >= 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
