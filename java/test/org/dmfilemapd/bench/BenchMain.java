@@ -32,31 +32,54 @@ public final class BenchMain {
         Map<String, Object> results = new LinkedHashMap<>();
         for (String fs : cfg.filesystems) {
             Map<String, Object> r = new LinkedHashMap<>();
+            results.put(fs, r);
             try (BenchDevice dev = new BenchDevice(fs)) {
                 DaemonBench daemon = new DaemonBench(dev, command, logs, cfg);
                 if (cfg.sections.contains("latency")) {
                     progress(fs + ": latency, idle, memory");
-                    r.put("daemon", daemon.latencyAndIdle());
+                    r.put("daemon", guarded(daemon::latencyAndIdle));
+                    save(out, report, results);
                 }
                 if (cfg.sections.contains("scaling")) {
                     List<Object> scaling = new ArrayList<>();
+                    r.put("scaling", scaling);
                     for (int n : cfg.sizes) {
                         progress(fs + ": one-extent update in a file of " + n + " extents");
-                        scaling.add(with("target_extents", n, new ScalingBench(dev, cfg).run(n)));
+                        scaling.add(with("target_extents", n, guarded(() -> new ScalingBench(dev, cfg).run(n))));
+                        save(out, report, results);
                     }
-                    r.put("scaling", scaling);
                 }
                 if (cfg.sections.contains("sustained")) {
                     progress(fs + ": sustained writer, " + cfg.sustainSeconds + " s");
-                    r.put("sustained", daemon.sustained());
+                    r.put("sustained", guarded(daemon::sustained));
+                    save(out, report, results);
                 }
             }
-            results.put(fs, r);
-            Files.writeString(out, Json.write(withResults(report, results)));
         }
         Files.writeString(out, Json.write(withResults(report, results)));
         System.out.print(Table.render(results));
         System.out.println("JSON: " + out);
+    }
+
+    interface Section {
+        Map<String, Object> run() throws Exception;
+    }
+
+    /** A failed section is reported as such; the others still run. */
+    private static Map<String, Object> guarded(Section s) {
+        try {
+            return s.run();
+        } catch (Exception | Error e) {
+            e.printStackTrace();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("error", e.toString());
+            return m;
+        }
+    }
+
+    private static void save(Path out, Map<String, Object> report, Map<String, Object> results)
+            throws java.io.IOException {
+        Files.writeString(out, Json.write(withResults(report, results)));
     }
 
     private static Map<String, Object> withResults(Map<String, Object> report, Map<String, Object> results) {
