@@ -199,13 +199,19 @@ public final class RegionUpdater {
         }
         try {
             stats.list(null);
-            for (long id : created) {
+        } catch (DmException | RuntimeException e) {
+            LOG.error("Could not remove the regions {} created by a failed update: {}", created, e.getMessage());
+            return;
+        }
+        for (long id : created) {
+            try {
                 if (stats.regionPresent(id)) {
                     stats.deleteRegion(id);
                 }
+            } catch (DmException | RuntimeException e) {
+                // someone else may be deleting it too: go on with the others
+                LOG.warn("Could not remove region {} created by a failed update: {}", id, e.getMessage());
             }
-        } catch (DmException | RuntimeException e) {
-            LOG.error("Could not remove the regions {} created by a failed update: {}", created, e.getMessage());
         }
     }
 

@@ -48,19 +48,6 @@ abstract class EdgeScenarios extends OnDmDevice {
         assertEquals(before, Kernel.group(dev.file("bystander"), before.get(0).groupId()), "the other group changed");
     }
 
-    /** A file of {@code n} one-MiB extents, each followed on disk by another file's MiB. */
-    Path fragmented(String name, int n) throws IOException {
-        Path f = dev.file(name);
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < n; i++) {
-            sb.append("fallocate -o ").append(i).append("M -l 1M ").append(f).append(" && fallocate -o ").append(i)
-                    .append("M -l 1M ").append(dev.file(name + ".gap")).append(" && sync && ");
-        }
-        sh(sb + "true");
-        assertEquals(n, Kernel.extents(f).size(), "extents of " + f);
-        return f;
-    }
-
     long blocks(Path f) {
         return Long.parseLong(Sh.run("stat -c %b " + f).trim());
     }
@@ -101,15 +88,17 @@ abstract class EdgeScenarios extends OnDmDevice {
     // takes that one for the leader and exits); the daemon follows the real leader.
     @Test
     void holesInTheIdSpaceAndTheDaemonFollowsTheRealLeader() throws IOException {
-        Path a = fragmented("a", 3);
-        long ga = Kernel.createGroup(a, false, null, "a");
-        Path b = fragmented("b", 3);
-        long gb = Kernel.createGroup(b, false, null, "b");
-        Path f = fragmented("target", 2);
+        List<Long> holes = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Path h = fragmentable("hole" + i, 2);
+            holes.add(Kernel.createGroup(h, false, null, "hole" + i));
+        }
+        Path f = fragmentable("target", 4);
         long g = Kernel.createGroup(f, false, null, "target");
         List<Region> other = bystander();
-        Kernel.deleteGroup(a, ga, true);
-        Kernel.deleteGroup(b, gb, true);
+        for (int i = 0; i < holes.size(); i++) {
+            Kernel.deleteGroup(dev.file("hole" + i), holes.get(i), true);
+        }
         int present = Kernel.allRegions(f).size();
         assertTrue(g >= present, "group " + g + " lies beyond the " + present + " regions present");
 

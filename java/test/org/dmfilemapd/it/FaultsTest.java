@@ -216,6 +216,50 @@ class FaultsTest extends OnDmDevice {
         }
     }
 
+    // A dm message fails: the kernel refuses @stats_create once dm-stats holds 1/4 of RAM
+    // (ENOMEM). Another program's regions fill that (each region also costs a fixed 64 KiB,
+    // so "full" means not even a one-area region fits). The daemon's update needs a new region:
+    // status 1 with the cause, and the group is put back as it was; nothing else changes.
+    @Test
+    void regionCreateRefusedByTheKernelLeavesTheGroupAsItWas() throws IOException {
+        List<Region> other = bystander(dev);
+        Path f = fragmentable("starved", 8);
+        long g = Kernel.createGroup(f, false, null, "starved");
+        List<Region> before = Kernel.group(f, g);
+        DaemonProcess d = daemon(f, g, "inode");
+        try {
+            int fillers = fillStatsMemory();
+            assertTrue(fillers > 0, "no filler region fitted");
+            sh("fallocate -o 32M -l 4M " + f);
+            assertEquals(1, d.awaitExit(EXIT));
+            String err = d.stderr();
+            assertTrue(err.contains("Could not create region 1 of 1 for group " + g)
+                    && (err.contains("Cannot allocate memory") || err.contains("errno 12"))
+                    && err.contains("Failed to update filemap regions for group_id=" + g + "."), d.log());
+            assertEquals(before, Kernel.group(f, g), "the group is as it was");
+            assertEquals(other, Kernel.group(f, other.get(0).groupId()), "the other group changed");
+            assertEquals(before.size() + other.size() + fillers, Kernel.allRegions(f).size(), "regions created or lost");
+        } finally {
+            try (DmStats filler = new DmStats("filler")) {
+                FileStat st = dev.deviceOf(f);
+                filler.bindDevno(st.devMajor(), st.devMinor());
+                filler.list(null);
+                for (Region r : filler.regions()) {
+                    filler.deleteRegion(r.id());
+                }
+            }
+        }
+    }
+
+    /** Creates "filler" regions, largest first, until the kernel refuses even one area; returns how many. */
+    private int fillStatsMemory() {
+        String out = Sh.run("n=0; size=$(blockdev --getsz " + dev.mapper + "); s=1; "
+                + "while [ $s -le $((size * 2)) ]; do "
+                + "if dmsetup message " + dev.name + " 0 @stats_create - $s filler - >/dev/null 2>&1; then n=$((n+1)); "
+                + "else s=$((s * 2)); fi; done; echo $n");
+        return Integer.parseInt(out.trim());
+    }
+
     // libdm's ungroup leaves the other members linked to the destroyed group in the handle;
     // deleting one through that handle would dereference a NULL member set: the shim refuses
     @Test
