@@ -71,7 +71,14 @@ public final class RegionUpdater {
         if (!stats.groupPresent(groupId)) {
             throw new UpdateException("Group ID " + groupId + " does not exist.");
         }
-        List<Region> members = stats.groupRegions(groupId);
+        // one copy of the listing for everything below (it is O(regions on the device))
+        List<Region> all = stats.regions();
+        List<Region> members = new ArrayList<>();
+        for (Region r : all) {
+            if (r.groupId() == groupId) {
+                members.add(r);
+            }
+        }
         if (map.isEmpty()) {
             try {
                 stats.deleteGroup(groupId, true);
@@ -111,8 +118,8 @@ public final class RegionUpdater {
         // most the highest id in use plus the number of new regions)
         String alias = stats.groupAlias(groupId);
         long highest = toCreate.size();
-        for (Region r : stats.regions()) {
-            highest = Math.max(highest, r.id() + toCreate.size());
+        if (!all.isEmpty()) {
+            highest = Math.max(highest, all.get(all.size() - 1).id() + toCreate.size()); // id order
         }
         long tagEstimate = GroupMembers.describe(kept).length()
                 + (long) (Long.toString(highest).length() + 1) * toCreate.size()

@@ -12,11 +12,19 @@ final class BenchConfig {
     final int sustainSeconds = Integer.getInteger("bench.sustain", 30);
     final int scalingTrials = Integer.getInteger("bench.scalingTrials", 6);
     final List<Integer> sizes = new ArrayList<>();
+    /** JVM option sets to compare (label=options, separated by |), each with the latency section. */
+    final java.util.Map<String, String> variants = new java.util.LinkedHashMap<>();
     final List<String> sections = List.of(System.getProperty("bench.sections", "latency,scaling,sustained").split(","));
 
     BenchConfig() {
         for (String s : System.getProperty("bench.sizes", "10,1000,10000").split(",")) {
             sizes.add(Integer.parseInt(s.trim()));
+        }
+        for (String v : System.getProperty("bench.variants", "").split("\\|")) {
+            int eq = v.indexOf('=');
+            if (eq > 0) {
+                variants.put(v.substring(0, eq).trim(), v.substring(eq + 1).trim());
+            }
         }
     }
 }

@@ -40,6 +40,17 @@ public final class BenchMain {
                     r.put("daemon", guarded(daemon::latencyAndIdle));
                     save(out, report, results);
                 }
+                if (!cfg.variants.isEmpty()) {
+                    Map<String, Object> vs = new LinkedHashMap<>();
+                    r.put("jvm_variants", vs);
+                    for (Map.Entry<String, String> v : cfg.variants.entrySet()) {
+                        progress(fs + ": JVM options '" + v.getKey() + "': " + v.getValue());
+                        Map<String, Object> m = with("options", v.getValue(),
+                                guarded(() -> daemon.latencyAndIdle(v.getValue(), "jvm-" + v.getKey())));
+                        vs.put(v.getKey(), m);
+                        save(out, report, results);
+                    }
+                }
                 if (cfg.sections.contains("scaling")) {
                     List<Object> scaling = new ArrayList<>();
                     r.put("scaling", scaling);
@@ -58,6 +69,9 @@ public final class BenchMain {
         }
         Files.writeString(out, Json.write(withResults(report, results)));
         System.out.print(Table.render(results));
+        if (!cfg.variants.isEmpty()) {
+            System.out.print(Table.variants(results));
+        }
         System.out.println("JSON: " + out);
     }
 

@@ -27,13 +27,21 @@ final class Daemon implements AutoCloseable {
         this.log = log;
     }
 
-    /** {@code verbose} 2 logs one line per update to {@code log} (the caller's stdout, kept by the daemon). */
-    static Daemon start(Path command, Path file, long groupId, int verbose, Path log) throws IOException {
+    /**
+     * {@code verbose} 2 logs one line per update to {@code log} (the caller's stdout, kept by the daemon).
+     * {@code jvmOptions}: the daemon's JVM options, null for the command's defaults.
+     */
+    static Daemon start(Path command, Path file, long groupId, int verbose, Path log, String jvmOptions)
+            throws IOException {
         String script = "exec " + Shell.q(command.toString()) + " 3 " + groupId + " " + Shell.q(file.toString())
                 + " inode 0 " + verbose + " 3<" + Shell.q(file.toString());
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder("bash", "-c", script).redirectInput(new File("/dev/null"))
-                .redirectOutput(log.toFile()).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", script).redirectInput(new File("/dev/null"))
+                .redirectOutput(log.toFile()).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        if (jvmOptions != null) {
+            pb.environment().put("DMFILEMAPD_JAVA_OPTS", jvmOptions); // replaces scripts/dmfilemapd's defaults
+        }
+        Process p = pb.start();
         try {
             if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroyForcibly();

@@ -33,13 +33,19 @@ final class DaemonBench {
      * the group equal to the file's extents.
      */
     Map<String, Object> latencyAndIdle() throws Exception {
+        return latencyAndIdle(null, "latency");
+    }
+
+    /** The same with the daemon's JVM options replaced ({@code jvmOptions} null: the defaults). */
+    Map<String, Object> latencyAndIdle(String jvmOptions, String label) throws Exception {
         Path f = dev.file("latency.img");
         Path spacer = dev.file("latency.spacer");
         Shell.run("fallocate -l 4M " + f + " && fallocate -l 1M " + spacer + " && sync");
         long g = Groups.create(f);
         Map<String, Object> out = new LinkedHashMap<>();
         List<Double> lat = new ArrayList<>();
-        try (Daemon d = Daemon.start(command, f, g, 0, logDir.resolve(dev.fs + "-latency.log"));
+        try (Daemon d = Daemon.start(command, f, g, 0, logDir.resolve(dev.fs + "-" + label + ".log"),
+                jvmOptions);
                 SyncProbe probe = new SyncProbe(f); ChangeClock clock = new ChangeClock(f)) {
             out.put("start_ms", d.startMs);
             Pause.ms(1000);
@@ -101,7 +107,8 @@ final class DaemonBench {
         Shell.run("fallocate -l 1M " + f + " && sync");
         long g = Groups.create(f);
         Map<String, Object> out = new LinkedHashMap<>();
-        try (Daemon d = Daemon.start(command, f, g, 2, logDir.resolve(dev.fs + "-sustained.log"));
+        try (Daemon d = Daemon.start(command, f, g, 2, logDir.resolve(dev.fs + "-sustained.log"),
+                null);
                 SyncProbe probe = new SyncProbe(f)) {
             out.put("start_ms", d.startMs);
             Pause.ms(1000);

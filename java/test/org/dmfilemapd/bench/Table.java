@@ -47,7 +47,12 @@ final class Table {
         row(rows, fss, results, "sustained: updates per s", "sustained.updates_per_s", "<= 2");
         row(rows, fss, results, "sustained: MiB written", "sustained.mb_written", "");
         row(rows, fss, results, "sustained: lag after stop (ms)", "sustained.lag_after_stop_ms", "<= 600");
-        int[] w = new int[head.size()];
+        return layout(rows, 1, fss.size() + 1);
+    }
+
+    /** A Markdown table; columns {@code from} to {@code to - 1} hold numbers (right-aligned). */
+    private static String layout(List<String[]> rows, int from, int to) {
+        int[] w = new int[rows.get(0).length];
         for (String[] r : rows) {
             for (int i = 0; i < r.length; i++) {
                 w[i] = Math.max(w[i], r[i].length());
@@ -58,7 +63,7 @@ final class Table {
             String[] r = rows.get(k);
             sb.append("|");
             for (int i = 0; i < r.length; i++) {
-                sb.append(' ').append(pad(r[i], w[i], i > 0 && i <= fss.size())).append(" |");
+                sb.append(' ').append(pad(r[i], w[i], i >= from && i < to)).append(" |");
             }
             sb.append('\n');
             if (k == 0) {
@@ -67,6 +72,40 @@ final class Table {
                     sb.append(' ').append("-".repeat(w[i])).append(" |");
                 }
                 sb.append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    /** One row per filesystem and JVM option set. */
+    static String variants(Map<String, Object> results) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"fs", "JVM options", "RSS MiB", "PSS MiB", "idle CPU s/10 s", "wake-ups/min",
+            "threads", "start ms", "latency median ms", "p95 ms"});
+        for (Map.Entry<String, Object> fs : results.entrySet()) {
+            Object vs = get(fs.getValue(), "jvm_variants");
+            if (!(vs instanceof Map<?, ?> m)) {
+                continue;
+            }
+            for (Map.Entry<?, ?> v : m.entrySet()) {
+                Object x = v.getValue();
+                rows.add(new String[] {fs.getKey(), v.getKey().toString(), format(lookup(x, "rss_kb/1024")),
+                    format(lookup(x, "pss_kb/1024")), format(get(x, "idle_cpu_s_per_10s")),
+                    format(get(x, "idle_wakeups_per_min")), format(get(x, "threads")), format(get(x, "start_ms")),
+                    format(get(x, "latency_median_ms")), format(get(x, "latency_p95_ms"))});
+            }
+        }
+        return layout(rows, 2, rows.get(0).length) + legend(results);
+    }
+
+    private static String legend(Map<String, Object> results) {
+        StringBuilder sb = new StringBuilder();
+        for (Object fs : results.values()) {
+            if (get(fs, "jvm_variants") instanceof Map<?, ?> m) {
+                for (Map.Entry<?, ?> v : m.entrySet()) {
+                    sb.append("  ").append(v.getKey()).append(": ").append(get(v.getValue(), "options")).append('\n');
+                }
+                break;
             }
         }
         return sb.toString();
