@@ -131,6 +131,10 @@ public final class RegionUpdater {
         // so a replaced leader gets its id back and the group keeps its id, as with libdm.
         try {
             stats.deleteGroup(groupId, false);
+            // libdm's ungroup leaves the members above the leader marked as grouped in the
+            // handle, with the group's bitset freed: deleting one of them from that table
+            // dereferences NULL. A fresh listing has no group left to follow.
+            stats.list(null);
         } catch (DmException e) {
             throw new UpdateException("Could not ungroup group " + groupId, e);
         }
