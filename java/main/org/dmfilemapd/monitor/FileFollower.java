@@ -13,9 +13,13 @@ public interface FileFollower extends AutoCloseable {
     /** Events that may mean new or moved allocation. */
     int CHANGE_EVENTS = Inotify.IN_MODIFY | Inotify.IN_CLOSE_WRITE;
 
-    static FileFollower of(Mode mode, MonitoredFile file, Inotify inotify) throws IOException {
-        return mode == Mode.INODE ? new InodeFollower(file, inotify) : new PathFollower(file, inotify);
+    /** A follower of {@code file}; it watches nothing until {@link #attach}. */
+    static FileFollower of(Mode mode, MonitoredFile file) {
+        return mode == Mode.INODE ? new InodeFollower(file) : new PathFollower(file);
     }
+
+    /** Starts watching the file through {@code watches} (the shared inotify instance). */
+    void attach(Watches watches) throws IOException;
 
     /** The fd to map now. */
     int fd();
@@ -26,7 +30,7 @@ public interface FileFollower extends AutoCloseable {
     /** Looks at the file's identity; called every check interval and on identity events. */
     Verdict check() throws IOException;
 
-    /** Releases fds and watches this follower opened (never the inherited fd). */
+    /** Releases the watch and closes the fd it maps (the inherited one, until replaced). */
     @Override
     void close();
 }

@@ -3,7 +3,6 @@ package org.dmfilemapd.monitor;
 import java.io.IOException;
 
 import org.dmfilemapd.jni.FileStat;
-import org.dmfilemapd.jni.Inotify;
 import org.dmfilemapd.jni.NativeIoException;
 import org.dmfilemapd.jni.Posix;
 import org.slf4j.Logger;
@@ -20,16 +19,19 @@ final class InodeFollower implements FileFollower {
     private static final Logger LOG = LoggerFactory.getLogger(InodeFollower.class);
 
     private final MonitoredFile file;
-    private final Inotify inotify;
-    private final HolderScan holders = new HolderScan();
-    private final int wd;
+    private Watches watches;
+    private int wd = -1;
     private boolean reportedHeld;
     private boolean closed;
 
-    InodeFollower(MonitoredFile file, Inotify inotify) throws NativeIoException {
+    InodeFollower(MonitoredFile file) {
         this.file = file;
-        this.inotify = inotify;
-        this.wd = inotify.addWatch("/proc/self/fd/" + file.fd(), CHANGE_EVENTS | IDENTITY_EVENTS);
+    }
+
+    @Override
+    public void attach(Watches w) throws NativeIoException {
+        wd = w.add("/proc/self/fd/" + file.fd());
+        watches = w;
     }
 
     @Override
@@ -49,7 +51,7 @@ final class InodeFollower implements FileFollower {
             reportedHeld = false;
             return Verdict.CONTINUE;
         }
-        int holder = holders.otherHolder(st);
+        int holder = new HolderScan().otherHolder(st);
         if (holder < 0) {
             return new Verdict.Exit(MonitorResult.info("File unlinked and closed: exiting."));
         }
@@ -68,10 +70,8 @@ final class InodeFollower implements FileFollower {
             return;
         }
         closed = true;
-        try {
-            inotify.removeWatch(wd);
-        } catch (NativeIoException | IllegalStateException e) {
-            // the watch is gone with its inode already (IN_IGNORED), or inotify is closed
+        if (watches != null) {
+            watches.remove(wd);
         }
         try {
             Posix.close(file.fd());

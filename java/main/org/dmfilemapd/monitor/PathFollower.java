@@ -3,7 +3,6 @@ package org.dmfilemapd.monitor;
 import java.io.IOException;
 
 import org.dmfilemapd.jni.FileStat;
-import org.dmfilemapd.jni.Inotify;
 import org.dmfilemapd.jni.NativeIoException;
 import org.dmfilemapd.jni.Posix;
 import org.slf4j.Logger;
@@ -13,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * Follows the path: when another file takes its place (written elsewhere, renamed over it),
  * that file is opened, watched and mapped at once. If nothing is at the path for about a
  * second (the original's tolerance: 9 looks, 100 ms apart) the monitor ends with status 1.
- * One inotify instance serves for the whole life; only the watch moves. The replaced file's
+ * The watch moves with the file (on the host's one inotify instance). The replaced file's
  * fd (at first the inherited one) is closed, so its space can be freed.
  */
 final class PathFollower implements FileFollower {
@@ -22,18 +21,22 @@ final class PathFollower implements FileFollower {
     static final long REOPEN_WAIT_MS = 100;
 
     private final MonitoredFile original;
-    private final Inotify inotify;
+    private Watches watches;
     private int fd;
     private FileStat current;
-    private int wd;
+    private int wd = -1;
     private int missing;
 
-    PathFollower(MonitoredFile file, Inotify inotify) throws NativeIoException {
+    PathFollower(MonitoredFile file) {
         this.original = file;
-        this.inotify = inotify;
         this.fd = file.fd();
         this.current = file.stat();
-        this.wd = inotify.addWatch("/proc/self/fd/" + fd, CHANGE_EVENTS | IDENTITY_EVENTS);
+    }
+
+    @Override
+    public void attach(Watches w) throws NativeIoException {
+        wd = w.add("/proc/self/fd/" + fd);
+        watches = w;
     }
 
     @Override
@@ -86,10 +89,14 @@ final class PathFollower implements FileFollower {
             return new Verdict.Exit(MonitorResult.error("Replacement file \"" + original.path() + "\" " + problem
                     + ": exiting."));
         }
-        int newWd = inotify.addWatch("/proc/self/fd/" + newFd, CHANGE_EVENTS | IDENTITY_EVENTS);
-        if (newWd != wd) {
-            removeWatch(wd);
+        int newWd;
+        try {
+            newWd = watches.add("/proc/self/fd/" + newFd);
+        } catch (NativeIoException e) {
+            Posix.close(newFd);
+            throw e;
         }
+        removeWatch(wd); // a hold per add: the same wd (same inode) was counted twice
         closeFd();
         fd = newFd;
         wd = newWd;
@@ -99,10 +106,8 @@ final class PathFollower implements FileFollower {
     }
 
     private void removeWatch(int w) {
-        try {
-            inotify.removeWatch(w);
-        } catch (NativeIoException | IllegalStateException e) {
-            // already gone with its inode
+        if (watches != null) {
+            watches.remove(w);
         }
     }
 
@@ -122,6 +127,7 @@ final class PathFollower implements FileFollower {
     public void close() {
         if (fd >= 0) {
             removeWatch(wd);
+            wd = -1;
         }
         closeFd();
     }

@@ -138,9 +138,9 @@ public final class RegionUpdater {
         // so a replaced leader gets its id back and the group keeps its id, as with libdm.
         try {
             stats.deleteGroup(groupId, false);
-            // libdm clears only the leader's group link when it ungroups: the other members
-            // still point at the destroyed group, and deleting one of them then dereferences
-            // its NULL member set (a SIGSEGV). The kernel's listing has no tag any more.
+            // libdm's ungroup leaves the members above the leader marked as grouped in the
+            // handle, with the group's bitset freed: deleting one of them from that table
+            // dereferences NULL. A fresh listing has no group left to follow.
             stats.list(null);
         } catch (DmException e) {
             if (groupRemovedMeanwhile(groupId)) {

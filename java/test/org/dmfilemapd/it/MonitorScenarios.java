@@ -84,7 +84,11 @@ abstract class MonitorScenarios extends OnDmDevice {
         }
         assertTrue(Kernel.extents(f).size() < regionsBefore, "the defragmenter moved extents: "
                 + Kernel.extents(f));
-        Kernel.awaitInSync(f, g, Duration.ofSeconds(20));
+        try {
+            Kernel.awaitInSync(f, g, Duration.ofSeconds(20));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\ndaemon log:\n" + daemon.log(), e);
+        }
         assertTrue(daemon.alive());
     }
 

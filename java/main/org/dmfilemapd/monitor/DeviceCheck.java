@@ -1,0 +1,61 @@
+package org.dmfilemapd.monitor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.dmfilemapd.jni.DmException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The periodic group check of one shared handle: one list ioctl, then every member's group
+ * looked up in that listing (the original lists once per interval per file). Left to the next
+ * interval if an update holds the device for long (that update lists for itself).
+ */
+final class DeviceCheck {
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceCheck.class);
+
+    /** How long to wait for an update on the device before leaving the check to the next interval. */
+    static final long WAIT_MS = MonitorSchedule.CHECK_INTERVAL_MS / 2;
+
+    private DeviceCheck() {
+    }
+
+    /** The members that must end, with their result. */
+    static List<Map.Entry<MonitorTask, MonitorResult>> run(SharedStats s) {
+        List<Map.Entry<MonitorTask, MonitorResult>> ends = new ArrayList<>();
+        try {
+            if (!s.lock.tryLock(WAIT_MS, TimeUnit.MILLISECONDS)) {
+                return ends;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ends;
+        }
+        try {
+            if (s.closed()) {
+                return ends;
+            }
+            List<MonitorTask> members = List.copyOf(s.members());
+            try {
+                s.list();
+            } catch (DmException e) {
+                LOG.debug("{}", e.getMessage());
+                members.forEach(t -> ends.add(Map.entry(t, MonitorResult.error("Failed to list stats handle."))));
+                return ends;
+            }
+            for (MonitorTask t : members) {
+                if (!s.stats().groupPresent(t.monitor.groupId())) {
+                    ends.add(Map.entry(t, MonitorResult.info("Filemap group removed: exiting.")));
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Unexpected failure checking device {}:{}", s.major, s.minor, e);
+        } finally {
+            s.lock.unlock();
+        }
+        return ends;
+    }
+}
