@@ -41,6 +41,15 @@ public final class ServiceConnection implements AutoCloseable {
         try {
             socket.send(Wire.encode(r), fd);
         } catch (NativeIoException e) {
+            // the service may have refused us before we spoke (a foreign uid): say its reason
+            try {
+                UnixSocket.Message m = socket.receive(1000);
+                if (m != null && Wire.decodeReply(m.data()) instanceof Reply.Refused f) {
+                    throw new ServiceException(f.message(), e);
+                }
+            } catch (NativeIoException | ProtocolException ignored) {
+                // no reason given: report the send's failure
+            }
             throw new ServiceException("cannot talk to the dmfilemapd service: " + e.getMessage(), e);
         }
     }

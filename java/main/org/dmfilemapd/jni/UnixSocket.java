@@ -90,8 +90,11 @@ public final class UnixSocket implements AutoCloseable {
         NativeIoException.check("sendmsg", send0(live(), data, data.length, passFd < 0 ? null : new int[] {passFd}));
     }
 
-    /** Sends without the size bound, with any number of fds up to 8 (tests of the receiving side). */
-    void sendUnchecked(byte[] data, int... passFds) throws NativeIoException {
+    /**
+     * Sends {@code data} as it is, up to twice {@value #MAX_MESSAGE} bytes and with up to 8
+     * fds: what a careless or hostile peer could send (for tests of the receiving side).
+     */
+    public void sendRaw(byte[] data, int... passFds) throws NativeIoException {
         NativeIoException.check("sendmsg", send0(live(), data, data.length, passFds));
     }
 

@@ -1,8 +1,6 @@
 package org.dmfilemapd.service;
 
 import java.io.IOException;
-import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -19,7 +17,7 @@ import org.dmfilemapd.cli.Mode;
 
 /**
  * The files the service monitors, for a restart: one line per file,
- * {@code <mode> <major>:<minor> <inode> <group> <verbose> <path, URL-encoded>}, after a
+ * {@code <mode> <major>:<minor> <inode> <group> <verbose> <path>}, after a
  * {@code dmfilemapd-state 1} header. Written whole to a temporary file, synced and renamed
  * over the old one, so a reader (or a crash) sees the old state or the new, never a mix.
  */
@@ -37,7 +35,7 @@ final class StateFile {
         for (AdoptedFile f : files) {
             sb.append(f.mode().word()).append(' ').append(f.device()).append(' ').append(f.ino()).append(' ')
                     .append(f.groupId()).append(' ').append(f.verbose()).append(' ')
-                    .append(URLEncoder.encode(f.path(), StandardCharsets.UTF_8)).append('\n');
+                    .append(escape(f.path())).append('\n');
         }
         Path tmp = path.resolveSibling(path.getFileName() + ".new");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -91,7 +89,7 @@ final class StateFile {
             throw new IllegalArgumentException("device is not major:minor");
         }
         int verbose = Integer.parseInt(f[4]);
-        String p = URLDecoder.decode(f[5], StandardCharsets.UTF_8);
+        String p = unescape(f[5]);
         if (!p.startsWith("/") || verbose < 0 || verbose > 3) {
             throw new IllegalArgumentException("bad path or verbosity");
         }
@@ -101,5 +99,41 @@ final class StateFile {
             throw new IllegalArgumentException("negative group id");
         }
         return new AdoptedFile(p, mode, Integer.parseInt(dev[0]), Integer.parseInt(dev[1]), ino, group, verbose);
+    }
+
+    /** The path's UTF-8 bytes, printable ASCII as it is, anything else (space, %, newline...) as %XX. */
+    static String escape(String path) {
+        StringBuilder sb = new StringBuilder();
+        for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c > 0x20 && c < 0x7f && c != '%') {
+                sb.append((char) c);
+            } else {
+                sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            }
+        }
+        return sb.toString();
+    }
+
+    static String unescape(String s) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%') {
+                int hi = i + 2 < s.length() ? Character.digit(s.charAt(i + 1), 16) : -1;
+                int lo = hi >= 0 ? Character.digit(s.charAt(i + 2), 16) : -1;
+                if (lo < 0) {
+                    throw new IllegalArgumentException("bad %-escape in the path");
+                }
+                out.write(hi << 4 | lo);
+                i += 2;
+            } else if (c > 0x20 && c < 0x7f) {
+                out.write(c);
+            } else {
+                throw new IllegalArgumentException("unescaped character in the path");
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
     }
 }

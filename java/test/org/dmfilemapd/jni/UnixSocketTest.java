@@ -92,7 +92,7 @@ class UnixSocketTest {
         int fd = Posix.openReadOnly(file.toString());
         try (UnixSocket a = p[0]; UnixSocket b = p[1]) {
             long before = openFds();
-            a.sendUnchecked(new byte[UnixSocket.MAX_MESSAGE + 1], fd);
+            a.sendRaw(new byte[UnixSocket.MAX_MESSAGE + 1], fd);
             a.send(new byte[] {7}, -1);
             NativeIoException e = assertThrows(NativeIoException.class, () -> b.receive(1000));
             assertEquals(UnixSocket.EMSGSIZE, e.errno());
@@ -111,7 +111,7 @@ class UnixSocketTest {
         int fd = Posix.openReadOnly(file.toString());
         try (UnixSocket a = p[0]; UnixSocket b = p[1]) {
             long before = openFds();
-            a.sendUnchecked(new byte[] {1}, fd, fd);
+            a.sendRaw(new byte[] {1}, fd, fd);
             NativeIoException e = assertThrows(NativeIoException.class, () -> b.receive(1000));
             assertEquals(UnixSocket.EBADMSG, e.errno());
             assertEquals(before, openFds());
