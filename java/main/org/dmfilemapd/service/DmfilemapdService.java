@@ -282,6 +282,14 @@ public final class DmfilemapdService implements Daemon {
         forgotten.add(t.status());
         t.forgotten = true;
         host.forget(t::is);
+        try {
+            // answer once it is no longer monitored (and no longer in the saved state)
+            if (!t.endedLatch.await(5, TimeUnit.SECONDS)) {
+                log.warn("\"{}\" was asked to stop but still runs after 5 s", forgotten.get(0).path());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return null;
     }
 

@@ -9,6 +9,7 @@ import java.time.Duration;
 
 import org.dmfilemapd.cli.Mode;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +24,12 @@ class DmstatsTest extends OnDmDevice {
     @BeforeAll
     void freshService() throws IOException {
         Service.reset(EXIT);
+    }
+
+    // the next test reuses group ids on this device: no monitor of this one may outlive it
+    @AfterEach
+    void forgetEverything() {
+        Service.forgetAll();
     }
 
     @AfterAll

@@ -55,6 +55,7 @@ class LaunchApiTest extends OnDmDevice {
         Kernel.awaitInSync(f, g, SYNC);
         Kernel.deleteGroup(f, g, true);
         Service.awaitNotMonitored(f, g, EXIT);
+        Service.reset(EXIT);
     }
 
     @Test

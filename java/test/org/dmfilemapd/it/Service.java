@@ -80,6 +80,27 @@ final class Service {
                 () -> !monitors(file, groupId));
     }
 
+    /** Makes the service forget every file (regions kept), so that no monitor outlives a test. */
+    static void forgetAll() {
+        for (MonitorStatus s : status()) {
+            try {
+                Optional<ServiceConnection> c = ServiceConnection.open();
+                if (c.isEmpty()) {
+                    return;
+                }
+                try (ServiceConnection conn = c.get()) {
+                    conn.send(new Request.Forget(s.device() + ":" + s.groupId()), -1);
+                    while (!(conn.receive() instanceof Reply.StatusEnd)) {
+                        // the forgotten file's entry
+                    }
+                }
+            } catch (ServiceException e) {
+                // ended meanwhile
+            }
+        }
+        Kernel.await("the service to monitor nothing", Duration.ofSeconds(30), () -> status().isEmpty());
+    }
+
     /** Stops the service (jsvc -stop) if one runs, and waits until it is gone. */
     static void stop(Duration timeout) {
         OptionalLong pid = pid();
