@@ -308,7 +308,8 @@ class ServiceTest extends OnDmDevice {
         long g = Kernel.createGroup(f, false, null, "fg");
         try (DaemonProcess d = DaemonProcess.startInService(f, g, "inode", true, 1)) {
             Service.awaitMonitored(f, g, START);
-            assertFalse(Jsvc.holdsFile(d.pid(), f.toString()), "the waiting command closed its copy");
+            Kernel.await("the waiting command to close its copy of the fd", EXIT,
+                    () -> !Jsvc.holdsFile(d.pid(), f.toString()));
             sh("fallocate -o 64M -l 4M " + f);
             Kernel.awaitInSync(f, g, SYNC);
             Kernel.deleteGroup(f, g, true);
