@@ -4,6 +4,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.dmfilemapd.cli.Arguments;
+import org.dmfilemapd.client.Handover;
+import org.dmfilemapd.client.ServiceException;
+import org.dmfilemapd.client.ServiceMode;
+import org.dmfilemapd.client.StatusCommand;
 import org.dmfilemapd.cli.UsageException;
 import org.dmfilemapd.jni.FileStat;
 import org.dmfilemapd.jni.LibdmLog;
@@ -19,9 +23,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code dmfilemapd} command: {@code <fd> <group_id> <abs_path> <inode|path> <foreground>
- * [<verbose>]}. Foreground monitors in this process and exits with the monitor's status
- * (SIGTERM and SIGINT stop it with 0, regions kept). Background checks that monitoring can
- * start, starts the daemon under jsvc, returns once it monitors (0) or says why it cannot (1).
+ * [<verbose>]}, plus {@code status [--json]} and {@code forget <path|group>}.
+ *
+ * <p>By default the file goes to the dmfilemapd service (started when none runs): background
+ * returns once the service monitors it (0) or says why it cannot (1); foreground waits for
+ * the file's monitor to end and exits with its status (SIGTERM and SIGINT stop it with 0,
+ * regions kept). With {@code DMFILEMAPD_SERVICE=0}, a process per file: foreground monitors in
+ * this process, background starts a daemon of its own under jsvc.
  */
 public final class Main {
     /** How long a signal waits for an update under way; far beyond any real one. */
@@ -35,6 +43,9 @@ public final class Main {
     }
 
     static int run(String[] argv) {
+        if (argv.length > 0 && argv.length < 5 && (argv[0].equals("status") || argv[0].equals("forget"))) {
+            return subcommand(argv);
+        }
         Arguments a;
         try {
             a = Arguments.parse(argv);
@@ -55,6 +66,9 @@ public final class Main {
         }
         log.info("Starting dmfilemapd with fd={}, group_id={} mode={}, path=\"{}\"", a.fd(), a.groupId(), a.mode(),
                 a.path());
+        if (ServiceMode.enabled()) {
+            return viaService(a, log);
+        }
         try {
             if (!a.foreground()) {
                 FileStat file = StartupCheck.verify(a);
@@ -69,6 +83,44 @@ public final class Main {
             log.error(e.getMessage());
             return 1;
         }
+    }
+
+    /** Checked here (the command's messages), then monitored by the service. */
+    private static int viaService(Arguments a, Logger log) {
+        try {
+            StartupCheck.verify(a);
+            if (!a.foreground()) {
+                long pid = Handover.background(a, true);
+                if (a.verbose() > 0) {
+                    System.err.println("Started dmfilemapd with pid=" + pid);
+                }
+                return 0;
+            }
+            return Handover.foreground(a, log);
+        } catch (StartException | ServiceException e) {
+            log.error(e.getMessage());
+            return 1;
+        }
+    }
+
+    /** Not in the original, which answers these with "Wrong number of arguments.". */
+    private static int subcommand(String[] argv) {
+        Logging.configure(0);
+        try {
+            if (argv[0].equals("status") && (argv.length == 1 || argv.length == 2 && argv[1].equals("--json"))) {
+                return StatusCommand.status(argv.length == 2, System.out, System.err);
+            }
+            if (argv[0].equals("forget") && argv.length == 2) {
+                return StatusCommand.forget(argv[1], System.out, System.err);
+            }
+        } catch (UnsatisfiedLinkError e) {
+            System.err.println("dmfilemapd: cannot load the native library: " + e.getMessage());
+            return 1;
+        }
+        System.err.println("usage: dmfilemapd status [--json]");
+        System.err.println("       dmfilemapd forget <abs_path|group_id|major:minor:group_id>");
+        System.err.println(Arguments.USAGE);
+        return 1;
     }
 
     private static int runInForeground(Arguments a) throws StartException {

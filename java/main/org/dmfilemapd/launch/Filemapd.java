@@ -12,6 +12,9 @@ import java.util.OptionalLong;
 import org.dmfilemapd.cli.Arguments;
 import org.dmfilemapd.cli.Mode;
 import org.dmfilemapd.cli.UsageException;
+import org.dmfilemapd.client.Handover;
+import org.dmfilemapd.client.ServiceException;
+import org.dmfilemapd.client.ServiceMode;
 import org.dmfilemapd.jni.FileStat;
 import org.dmfilemapd.jni.NativeIoException;
 import org.dmfilemapd.jni.Spawn;
@@ -50,7 +53,12 @@ public final class Filemapd {
      * argument. Must be 0 or 1: N.}, {@code Invalid dmfilemapd verbose argument. Must be 0..3: N.}
      * Any group id of 0 or more is accepted (libdm's own limit is 10^7).
      *
-     * <p>Background ({@code foreground == 0}): the {@code dmfilemapd} command found on
+     * <p>Background ({@code foreground == 0}), by default: the fd is handed to the dmfilemapd
+     * service (started if none runs), which monitors it; returns the service's pid once it
+     * monitors, or throws {@link LaunchException} with the reason. The caller keeps its fd (close
+     * it, as dmstats does: in inode mode a holder keeps an unlinked file monitored).
+     *
+     * <p>Background with {@code DMFILEMAPD_SERVICE=0} (or {@code -Ddmfilemapd.service=0}): the {@code dmfilemapd} command found on
      * {@code PATH} (or named by {@value #COMMAND_PROPERTY}) is spawned with {@code fd} as its only inherited descriptor beyond stdio,
      * as libdm's fork and exec does; unlike libdm, this returns once the daemon monitors, with
      * the daemon's pid, or throws {@link LaunchException} with the reason. The checks the
@@ -94,8 +102,11 @@ public final class Filemapd {
                 }
             }
             FileStat file = StartupCheck.verify(a);
+            if (ServiceMode.enabled()) {
+                return Handover.background(a, false);
+            }
             return spawnCommand(a, file);
-        } catch (StartException e) {
+        } catch (StartException | ServiceException e) {
             throw new LaunchException(e.getMessage(), e);
         }
     }
@@ -107,8 +118,11 @@ public final class Filemapd {
         argv.addAll(List.of(a.toArgv(false)));
         List<String> env = new ArrayList<>();
         for (Map.Entry<String, String> e : System.getenv().entrySet()) {
-            env.add(e.getKey() + "=" + e.getValue());
+            if (!e.getKey().equals(ServiceMode.ENV)) {
+                env.add(e.getKey() + "=" + e.getValue());
+            }
         }
+        env.add(ServiceMode.ENV + "=0"); // this path is the process-per-file one
         try {
             int pid = Spawn.spawn(command.toString(), argv.toArray(String[]::new), env.toArray(String[]::new),
                     a.fd(), null, false, false);

@@ -42,10 +42,7 @@ public final class JsvcLauncher {
 
     /** Starts monitoring {@code a} (already checked; {@code file} is its fstat); returns the daemon's pid. */
     public static long start(Arguments a, FileStat file) throws LaunchException {
-        Path jsvc = Path.of(System.getProperty(JSVC_PROPERTY, "/usr/bin/jsvc"));
-        if (!Files.isExecutable(jsvc)) {
-            throw new LaunchException(jsvc + " is not installed (Debian package jsvc)");
-        }
+        Path jsvc = jsvc();
         Path pidfile = Pidfile.of(file.devMajor(), file.devMinor(), a.groupId());
         OptionalLong running = Pidfile.runningPid(pidfile);
         if (running.isPresent()) {
@@ -102,8 +99,25 @@ public final class JsvcLauncher {
                 "-outfile", a.verbose() == 0 ? "/dev/null" : "/proc/" + ProcessHandle.current().pid() + "/fd/1",
                 "-errfile", a.verbose() == 0 ? errfile.toString() : "/proc/" + ProcessHandle.current().pid() + "/fd/2",
                 "-cp", absoluteClassPath()));
-        String opts = System.getProperty(JVM_OPTIONS_PROPERTY, "");
-        for (String o : opts.trim().split("\\s+")) {
+        argv.addAll(daemonJvmOptions());
+        argv.add(DmfilemapdDaemon.class.getName());
+        argv.addAll(List.of(a.toArgv(false)));
+        return argv;
+    }
+
+    /** jsvc: {@value #JSVC_PROPERTY} or Debian's {@code /usr/bin/jsvc} (it must be called by an absolute path). */
+    public static Path jsvc() throws LaunchException {
+        Path jsvc = Path.of(System.getProperty(JSVC_PROPERTY, "/usr/bin/jsvc"));
+        if (!Files.isExecutable(jsvc)) {
+            throw new LaunchException(jsvc + " is not installed (Debian package jsvc)");
+        }
+        return jsvc;
+    }
+
+    /** The JVM options and properties a daemon started from this JVM gets (ours, absolute paths). */
+    public static List<String> daemonJvmOptions() {
+        List<String> argv = new ArrayList<>();
+        for (String o : System.getProperty(JVM_OPTIONS_PROPERTY, "").trim().split("\\s+")) {
             if (!o.isEmpty()) {
                 argv.add(o);
             }
@@ -112,12 +126,14 @@ public final class JsvcLauncher {
         if (lib != null) {
             argv.add("-D" + NativeLibrary.PATH_PROPERTY + "=" + new File(lib).getAbsolutePath());
         }
-        argv.add(DmfilemapdDaemon.class.getName());
-        argv.addAll(List.of(a.toArgv(false)));
+        String run = System.getProperty(Pidfile.DIR_PROPERTY);
+        if (run != null) {
+            argv.add("-D" + Pidfile.DIR_PROPERTY + "=" + new File(run).getAbsolutePath());
+        }
         return argv;
     }
 
-    private static String[] environment() {
+    static String[] environment() {
         List<String> env = new ArrayList<>();
         for (Map.Entry<String, String> e : System.getenv().entrySet()) {
             env.add(e.getKey() + "=" + e.getValue());
@@ -125,7 +141,7 @@ public final class JsvcLauncher {
         return env.toArray(String[]::new);
     }
 
-    private static String absoluteClassPath() {
+    public static String absoluteClassPath() {
         StringBuilder sb = new StringBuilder();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             if (sb.length() > 0) {

@@ -39,14 +39,31 @@ final class DaemonProcess implements AutoCloseable {
         return shell("exec " + Sh.q(LAUNCHER.toString()) + " " + argsAndRedirections);
     }
 
-    /** Any bash script, with our {@code dmfilemapd} first on PATH (for dmstats) and output to files. */
+    /**
+     * Any bash script, with our {@code dmfilemapd} first on PATH (for dmstats) and output to
+     * files, a process per file ({@code DMFILEMAPD_SERVICE=0}: these tests are about one
+     * monitor's behaviour, its own log included).
+     */
     static DaemonProcess shell(String script) throws IOException {
+        return shell(script, false);
+    }
+
+    /** {@code dmfilemapd 3 <group> <file> <mode> <fg> <verbose> 3<file} handed to the service. */
+    static DaemonProcess startInService(Path file, long groupId, String mode, boolean foreground, int verbose)
+            throws IOException {
+        return shell("exec " + Sh.q(LAUNCHER.toString()) + " 3 " + groupId + " " + Sh.q(file.toString()) + " " + mode
+                + " " + (foreground ? 1 : 0) + " " + verbose + " 3<" + Sh.q(file.toString()), true);
+    }
+
+    /** Like {@link #shell(String)}; with {@code service}, files go to the dmfilemapd service (the default outside tests). */
+    static DaemonProcess shell(String script, boolean service) throws IOException {
         Path dir = Files.createTempDirectory("dmfit-daemon");
         Path out = dir.resolve("stdout");
         Path err = dir.resolve("stderr");
         ProcessBuilder pb = new ProcessBuilder("bash", "-c", script).redirectInput(new File("/dev/null"))
                 .redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().put("PATH", LAUNCHER.toAbsolutePath().getParent() + ":" + pb.environment().get("PATH"));
+        pb.environment().put("DMFILEMAPD_SERVICE", service ? "1" : "0");
         return new DaemonProcess(pb.start(), out, err);
     }
 

@@ -12,13 +12,52 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.dmfilemapd.cli.Mode;
+import org.dmfilemapd.client.ServiceMode;
 import org.dmfilemapd.jni.Posix;
 import org.dmfilemapd.launch.Filemapd;
 import org.dmfilemapd.launch.LaunchException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The Java launch API from a JUnit test, against the real kernel and the real command. */
+/**
+ * The Java launch API from a JUnit test, against the real kernel and the real command: a
+ * process per file ({@code -Ddmfilemapd.service=0}), and the default, the service.
+ */
 class LaunchApiTest extends OnDmDevice {
+    @BeforeAll
+    void processPerFile() {
+        System.setProperty(ServiceMode.PROPERTY, "0");
+    }
+
+    @AfterAll
+    void defaults() throws IOException {
+        System.clearProperty(ServiceMode.PROPERTY);
+        Service.reset(EXIT);
+    }
+
+    @Test
+    void backgroundStartInTheServiceReturnsTheServicesPid() throws Exception {
+        Path f = fragmentable("apisvc", 8);
+        long g = Kernel.createGroup(f, false, null, "apisvc");
+        int fd = Posix.openReadOnly(f.toString());
+        long pid;
+        System.setProperty(ServiceMode.PROPERTY, "1");
+        try {
+            pid = Filemapd.start(fd, g, f.toString(), Mode.INODE, 0, 0);
+        } finally {
+            System.setProperty(ServiceMode.PROPERTY, "0");
+            Posix.close(fd);
+        }
+        assertEquals(pid, Service.pid().orElseThrow());
+        assertTrue(Service.monitors(f, g));
+        sh("fallocate -o 64M -l 8M " + f);
+        Kernel.awaitInSync(f, g, SYNC);
+        Kernel.deleteGroup(f, g, true);
+        Service.awaitNotMonitored(f, g, EXIT);
+        Service.reset(EXIT);
+    }
+
     @Test
     void backgroundStartReturnsTheMonitoringDaemonsPid() throws Exception {
         Path f = fragmentable("api", 8);

@@ -1,0 +1,178 @@
+package org.dmfilemapd.client;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+import org.dmfilemapd.jni.NativeIoException;
+import org.dmfilemapd.jni.Spawn;
+import org.dmfilemapd.launch.JsvcLauncher;
+import org.dmfilemapd.launch.LaunchException;
+import org.dmfilemapd.launch.Pidfile;
+import org.dmfilemapd.service.DmfilemapdService;
+import org.dmfilemapd.service.ServicePaths;
+
+/**
+ * Reaches the service, starting it when none runs: through systemd when its unit is
+ * installed and systemd runs the host, else under jsvc, detached, with {@code -wait} (so the
+ * start is over, or failed, when jsvc returns). Two commands starting it at once end with one
+ * service: jsvc's pidfile and the service lock let only one start, and the other command
+ * waits for that one's socket.
+ */
+public final class ServiceLauncher {
+    /** The service's log (its stdout and stderr under jsvc), default {@value #DEFAULT_LOG}. */
+    public static final String LOG_PROPERTY = "dmfilemapd.service.log";
+    public static final String LOG_ENV = "DMFILEMAPD_SERVICE_LOG";
+    public static final String VERBOSE_ENV = "DMFILEMAPD_SERVICE_VERBOSE";
+    static final String DEFAULT_LOG = "/var/log/dmfilemapd.log";
+    static final String UNIT = "dmfilemapd.service";
+    private static final List<String> UNIT_DIRS = List.of("/etc/systemd/system", "/usr/lib/systemd/system",
+            "/lib/systemd/system");
+
+    private ServiceLauncher() {
+    }
+
+    public static ServiceConnection connectOrStart() throws ServiceException {
+        Optional<ServiceConnection> c = ServiceConnection.open();
+        if (c.isPresent()) {
+            return c.get();
+        }
+        return systemdUnit() ? startWithSystemd() : startWithJsvc();
+    }
+
+    static Path log() {
+        String p = System.getProperty(LOG_PROPERTY, System.getenv(LOG_ENV));
+        return Path.of(p == null || p.isEmpty() ? DEFAULT_LOG : p);
+    }
+
+    private static boolean systemdUnit() {
+        if (!Files.isDirectory(Path.of("/run/systemd/system"))) {
+            return false;
+        }
+        return UNIT_DIRS.stream().anyMatch(d -> Files.isRegularFile(Path.of(d, UNIT)));
+    }
+
+    private static ServiceConnection startWithSystemd() throws ServiceException {
+        String systemctl = Files.isExecutable(Path.of("/usr/bin/systemctl")) ? "/usr/bin/systemctl" : "/bin/systemctl";
+        int status = run(systemctl, new String[] {"systemctl", "start", UNIT}, false);
+        if (status != 0) {
+            throw new ServiceException("cannot start the dmfilemapd service: systemctl start " + UNIT + " exited "
+                    + status + " (see: journalctl -u " + UNIT + ")");
+        }
+        return awaitSocket(waitMillis()).orElseThrow(() -> new ServiceException(
+                "the dmfilemapd service started by systemd does not listen on " + ServicePaths.socket()
+                        + " (see: journalctl -u " + UNIT + ")"));
+    }
+
+    private static ServiceConnection startWithJsvc() throws ServiceException {
+        Path jsvc;
+        try {
+            jsvc = JsvcLauncher.jsvc();
+        } catch (LaunchException e) {
+            throw new ServiceException("cannot start the dmfilemapd service: " + e.getMessage(), e);
+        }
+        Path log = log();
+        long logStart = size(log);
+        try {
+            Files.createDirectories(Pidfile.dir());
+        } catch (IOException e) {
+            throw new ServiceException("cannot create " + Pidfile.dir() + ": " + e.getMessage(), e);
+        }
+        int status = run(jsvc.toString(), command(jsvc, log).toArray(String[]::new), true);
+        if (status == 0) {
+            return awaitSocket(5000).orElseThrow(() -> new ServiceException("the dmfilemapd service started but does"
+                    + " not listen on " + ServicePaths.socket() + tail(log, logStart)));
+        }
+        // lost a start race? Then the winner is starting (its pid is in jsvc's pidfile): wait for it
+        if (Pidfile.runningPid(ServicePaths.pidfile()).isPresent()) {
+            Optional<ServiceConnection> c = awaitSocket(waitMillis());
+            if (c.isPresent()) {
+                return c.get();
+            }
+        }
+        throw new ServiceException("cannot start the dmfilemapd service (jsvc exited " + status + ")"
+                + tail(log, logStart));
+    }
+
+    static List<String> command(Path jsvc, Path log) {
+        List<String> argv = new ArrayList<>(List.of(jsvc.toString(),
+                "-home", System.getProperty("java.home"),
+                "-procname", "dmfilemapd",
+                "-pidfile", ServicePaths.pidfile().toString(),
+                "-wait", Integer.toString(Integer.getInteger(JsvcLauncher.WAIT_PROPERTY, 30)),
+                "-cwd", "/",
+                "-outfile", log.toString(),
+                "-errfile", "&1",
+                "-cp", JsvcLauncher.absoluteClassPath()));
+        argv.addAll(JsvcLauncher.daemonJvmOptions());
+        argv.add("-D" + LOG_PROPERTY + "=" + log);
+        argv.add(DmfilemapdService.class.getName());
+        String verbose = System.getenv(VERBOSE_ENV);
+        argv.add(verbose == null || verbose.isEmpty() ? "1" : verbose);
+        return argv;
+    }
+
+    private static int run(String path, String[] argv, boolean nullStdio) throws ServiceException {
+        List<String> env = new ArrayList<>();
+        System.getenv().forEach((k, v) -> env.add(k + "=" + v));
+        try {
+            int pid = Spawn.spawn(path, argv, env.toArray(String[]::new), -1, "/", false, nullStdio);
+            OptionalInt status = Spawn.waitFor(pid, true);
+            return status.orElse(1);
+        } catch (NativeIoException e) {
+            throw new ServiceException("cannot start the dmfilemapd service: " + e.getMessage(), e);
+        }
+    }
+
+    private static long waitMillis() {
+        return Integer.getInteger(JsvcLauncher.WAIT_PROPERTY, 30) * 1000L + 5000;
+    }
+
+    /** Polls for a listening service (every 20 ms) until {@code millis} passed. */
+    private static Optional<ServiceConnection> awaitSocket(long millis) throws ServiceException {
+        long end = System.nanoTime() + millis * 1_000_000L;
+        while (true) {
+            Optional<ServiceConnection> c = ServiceConnection.open();
+            if (c.isPresent() || System.nanoTime() > end) {
+                return c;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+        }
+    }
+
+    private static long size(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** What the service wrote to its log since {@code from} (its reason), at most 4 KiB. */
+    private static String tail(Path log, long from) {
+        try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
+            long len = f.length();
+            long start = Math.max(from, len - 4096);
+            if (start >= len) {
+                return " (nothing in " + log + ")";
+            }
+            byte[] b = new byte[(int) (len - start)];
+            f.seek(start);
+            f.readFully(b);
+            return ":\n" + new String(b, StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            return " (see " + log + ")";
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package org.dmfilemapd.service;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.dmfilemapd.cli.Arguments;
+import org.dmfilemapd.jni.FileStat;
+import org.dmfilemapd.jni.NativeIoException;
+import org.dmfilemapd.jni.Posix;
+import org.dmfilemapd.monitor.FileMonitor;
+import org.dmfilemapd.monitor.StartException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes back the files a previous run of the service monitored: each is opened by its path
+ * and must still be the same file (inode mode: the same device and inode; path mode: a file
+ * on the same device, since regions are offsets on it), and its group must still exist.
+ * Each file that cannot be taken back is logged with the reason, and the rest go on.
+ */
+final class Readoption {
+    private static final Logger LOG = LoggerFactory.getLogger("dmfilemapd.service");
+
+    record Adopted(FileMonitor monitor, int fd, AdoptedFile file) {
+    }
+
+    private Readoption() {
+    }
+
+    static List<Adopted> adopt(List<AdoptedFile> files) {
+        List<Adopted> adopted = new ArrayList<>();
+        for (AdoptedFile f : files) {
+            try {
+                adopted.add(adopt(f));
+            } catch (StartException e) {
+                LOG.warn("Cannot re-adopt \"{}\" ({} mode, group {} on device {}, inode {}): {}", f.path(), f.mode(),
+                        f.groupId(), f.device(), f.ino(), e.getMessage());
+            }
+        }
+        return adopted;
+    }
+
+    private static Adopted adopt(AdoptedFile f) throws StartException {
+        int fd;
+        try {
+            fd = Posix.openReadOnly(f.path());
+        } catch (NativeIoException e) {
+            throw new StartException("cannot open it: " + e.getMessage(), e);
+        }
+        try {
+            FileStat st = Posix.fstat(fd);
+            boolean sameDevice = st.devMajor() == f.devMajor() && st.devMinor() == f.devMinor();
+            if (!sameDevice) {
+                throw new StartException("the path is now on device " + st.device() + ", not on device " + f.device(),
+                        null);
+            }
+            if (f.mode() == org.dmfilemapd.cli.Mode.INODE && st.ino() != f.ino()) {
+                throw new StartException("the path now names inode " + st.ino() + ", not the monitored inode "
+                        + f.ino() + " (inode mode follows the inode, not the path)", null);
+            }
+            FileMonitor m = FileMonitor.open(new Arguments(fd, f.groupId(), f.path(), f.mode(), false, f.verbose()));
+            LOG.info("Re-adopted \"{}\" ({} mode, group {} on device {}).", f.path(), f.mode(), f.groupId(),
+                    f.device());
+            return new Adopted(m, fd, f);
+        } catch (StartException e) {
+            closeQuietly(fd);
+            throw e;
+        } catch (NativeIoException e) {
+            closeQuietly(fd);
+            throw new StartException(e.getMessage(), e);
+        }
+    }
+
+    private static void closeQuietly(int fd) {
+        try {
+            Posix.close(fd);
+        } catch (NativeIoException e) {
+            // nothing else to do
+        }
+    }
+}
