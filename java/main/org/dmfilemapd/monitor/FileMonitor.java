@@ -173,7 +173,13 @@ public final class FileMonitor implements AutoCloseable {
                 if (gone != null) {
                     return gone;
                 }
-                Verdict v = follower.check();
+                Verdict v;
+                try {
+                    v = follower.check();
+                } catch (IOException e) {
+                    // e.g. EIO from fstat once the filesystem has shut down
+                    throw new IOException("Cannot check \"" + args.path() + "\": " + e.getMessage(), e);
+                }
                 nextCheck = now + CHECK_INTERVAL_MS;
                 if (v instanceof Verdict.Exit exit) {
                     return exit.result();
@@ -219,7 +225,7 @@ public final class FileMonitor implements AutoCloseable {
         try {
             stats.list(null);
         } catch (DmException e) {
-            LOG.debug("{}", e.getMessage());
+            LOG.error("{}", e.getMessage());
             return MonitorResult.error("Failed to list stats handle.");
         }
         if (!stats.groupPresent(groupId)) {
