@@ -83,14 +83,112 @@ JNIEXPORT void JNICALL Java_org_dmfilemapd_jni_DmStats_setProgramId0(JNIEnv *env
 	free(prog);
 }
 
+/*
+ * The highest member id named by a DMS_GROUP tag in one @stats_list row, or -1 if the row
+ * has no tag. The member list runs from the first ':' after the tag to '#' (libdm's rule).
+ */
+static int64_t tag_highest_member(const char *row)
+{
+	const char *c = strstr(row, "DMS_GROUP=");
+	int64_t highest = -1;
+
+	if (!c || !(c = strchr(c, ':')))
+		return -1;
+	for (c++; *c && *c != '#' && *c != ' ' && *c != '\n';) {
+		char *end;
+		unsigned long long v = strtoull(c, &end, 10);
+
+		if (end == c)
+			break;
+		if ((int64_t)v > highest)
+			highest = (int64_t)v;
+		c = end;
+		if (*c == ',' || *c == '-')
+			c++;
+	}
+	return highest;
+}
+
+/*
+ * libdm's list marks every member named by a group tag in its region table without checking
+ * the id against the table's size: a tag naming an id above the highest listed region (its
+ * member deleted by someone else without a tag rewrite) makes it write past the table and
+ * corrupt the heap. Read the same listing first and refuse it then. Returns 0 if safe.
+ */
+static int unsafe_listing(uint32_t major, uint32_t minor, const char *prog, char *why,
+			  size_t why_len)
+{
+	char msg[1100], row[4096];
+	const char *resp, *line, *nl;
+	struct dm_task *dmt;
+	int64_t last = -1, tag_region = -1, member = -1;
+	int unsafe = 0;
+
+	if (snprintf(msg, sizeof(msg), "@stats_list %s", prog) >= (int)sizeof(msg))
+		return 0;
+	if (!(dmt = dm_task_create(DM_DEVICE_TARGET_MSG)))
+		return 0;
+	if (!dm_task_set_major(dmt, major) || !dm_task_set_minor(dmt, minor) ||
+	    !dm_task_set_sector(dmt, 0) || !dm_task_set_message(dmt, msg) || !dm_task_run(dmt) ||
+	    !(resp = dm_task_get_message_response(dmt)))
+		goto out; /* libdm's own list will report the failure */
+	for (line = resp; *line; line = nl ? nl + 1 : line + strlen(line)) {
+		unsigned long long id;
+		size_t n;
+
+		nl = strchr(line, '\n');
+		n = nl ? (size_t)(nl - line) : strlen(line);
+		if (n >= sizeof(row))
+			n = sizeof(row) - 1;
+		memcpy(row, line, n);
+		row[n] = '\0';
+		if (sscanf(row, "%llu:", &id) == 1 && (int64_t)id > last)
+			last = (int64_t)id;
+	}
+	for (line = resp; *line; line = nl ? nl + 1 : line + strlen(line)) {
+		unsigned long long id;
+		size_t n;
+		int64_t m;
+
+		nl = strchr(line, '\n');
+		n = nl ? (size_t)(nl - line) : strlen(line);
+		if (n >= sizeof(row))
+			n = sizeof(row) - 1;
+		memcpy(row, line, n);
+		row[n] = '\0';
+		if (sscanf(row, "%llu:", &id) == 1 && (m = tag_highest_member(row)) > last) {
+			tag_region = (int64_t)id;
+			member = m;
+			unsafe = 1;
+			break;
+		}
+	}
+	if (unsafe)
+		snprintf(why, why_len,
+			 "the group tag of region %" PRId64 " names region %" PRId64
+			 ", beyond the last region %" PRId64
+			 " (a member was deleted without updating the group); libdm would write out of bounds",
+			 tag_region, member, last);
+out:
+	dm_task_destroy(dmt);
+	return unsafe;
+}
+
 JNIEXPORT void JNICALL Java_org_dmfilemapd_jni_DmStats_list0(JNIEnv *env, jclass cls, jlong h,
-							     jstring program_id, jboolean all)
+							     jstring program_id, jboolean all,
+							     jint major, jint minor)
 {
 	int failed;
-	char *prog = dmf_string_dup(env, program_id, &failed);
+	char *prog = dmf_string_dup(env, program_id, &failed), why[512];
 
 	if (failed)
 		return;
+	if (major >= 0 && (all || prog) &&
+	    unsafe_listing((uint32_t)major, (uint32_t)minor, all ? "" : prog, why, sizeof(why))) {
+		dmf_throw_dm_message(env, "dm_stats_list", why);
+		free(prog);
+		return;
+	}
 	dmf_libdm_clear_last();
 	/* NULL = the handle's own program id; "" (DM_STATS_ALL_PROGRAMS) = every program */
 	if (!dm_stats_list(DMS(h), all ? DM_STATS_ALL_PROGRAMS : prog))

@@ -146,6 +146,11 @@ void dmf_throw_dm(JNIEnv *env, const char *op)
 		   last_message[0] ? last_message : NULL);
 }
 
+void dmf_throw_dm_message(JNIEnv *env, const char *op, const char *msg)
+{
+	throw_with(env, dm_exception_class, dm_exception_ctor, op, 0, msg);
+}
+
 void dmf_throw_illegal_argument(JNIEnv *env, const char *msg)
 {
 	(*env)->ThrowNew(env, illegal_argument_class, msg);

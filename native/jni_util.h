@@ -13,6 +13,9 @@ void dmf_throw_errno(JNIEnv *env, const char *op, int err);
 /* Throws org.dmfilemapd.jni.DmException(op, errno, last libdm error message). */
 void dmf_throw_dm(JNIEnv *env, const char *op);
 
+/* Throws DmException(op, 0, msg): a refusal of the shim's own, not a libdm failure. */
+void dmf_throw_dm_message(JNIEnv *env, const char *op, const char *msg);
+
 void dmf_throw_illegal_argument(JNIEnv *env, const char *msg);
 void dmf_throw_oom(JNIEnv *env, const char *what);
 

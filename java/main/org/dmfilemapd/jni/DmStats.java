@@ -18,10 +18,15 @@ public final class DmStats implements AutoCloseable {
 
     private final long handle;
     private final AtomicBoolean open = new AtomicBoolean(true);
+    // what the shim needs to read a listing itself before libdm parses it (see list0)
+    private String programId;
+    private int major = -1;
+    private int minor = -1;
 
     /** A handle whose own program id is {@code programId} (null: libdm's default). */
     public DmStats(String programId) throws DmException {
         handle = create0(programId);
+        this.programId = programId;
     }
 
     /** True if {@code major} is a device-mapper block major on this system. */
@@ -31,24 +36,38 @@ public final class DmStats implements AutoCloseable {
 
     public void bindFd(int fd) throws DmException {
         bindFd0(live(), fd);
+        try {
+            FileStat st = Posix.fstat(fd);
+            major = st.devMajor();
+            minor = st.devMinor();
+        } catch (NativeIoException e) {
+            major = -1; // libdm bound it; only the listing check is skipped
+        }
     }
 
     public void bindDevno(int major, int minor) throws DmException {
         bindDevno0(live(), major, minor);
+        this.major = major;
+        this.minor = minor;
     }
 
     public void setProgramId(String programId) throws DmException {
         setProgramId0(live(), programId);
+        this.programId = programId == null ? "" : programId;
     }
 
-    /** Lists the regions of every program ({@code @stats_list} with no filter). */
+    /**
+     * Lists the regions of every program ({@code @stats_list} with no filter). Refused with a
+     * {@link DmException} if a group tag names a region beyond the last one (libdm would write
+     * past its table).
+     */
     public void listAll() throws DmException {
-        list0(live(), null, true);
+        list0(live(), null, true, major, minor);
     }
 
-    /** Lists the regions of {@code programId}; null means the handle's own program id. */
+    /** Lists the regions of {@code programId}; null means the handle's own program id. As {@link #listAll}. */
     public void list(String programId) throws DmException {
-        list0(live(), programId, false);
+        list0(live(), programId != null ? programId : this.programId, false, major, minor);
     }
 
     public boolean regionPresent(long regionId) {
@@ -159,7 +178,8 @@ public final class DmStats implements AutoCloseable {
 
     private static native void setProgramId0(long h, String programId) throws DmException;
 
-    private static native void list0(long h, String programId, boolean all) throws DmException;
+    private static native void list0(long h, String programId, boolean all, int major, int minor)
+            throws DmException;
 
     private static native boolean regionPresent0(long h, long id);
 

@@ -42,7 +42,7 @@ final class DeviceCheck {
             try {
                 s.list();
             } catch (DmException e) {
-                LOG.debug("{}", e.getMessage());
+                LOG.error("{}", e.getMessage());
                 members.forEach(t -> ends.add(Map.entry(t, MonitorResult.error("Failed to list stats handle."))));
                 return ends;
             }

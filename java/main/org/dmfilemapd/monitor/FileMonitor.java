@@ -183,7 +183,12 @@ public final class FileMonitor implements AutoCloseable {
         try {
             Verdict v = Verdict.CONTINUE;
             if (step.check()) {
-                v = follower.check();
+                try {
+                    v = follower.check();
+                } catch (IOException e) {
+                    // e.g. EIO from fstat once the filesystem has shut down
+                    throw new IOException("Cannot check \"" + args.path() + "\": " + e.getMessage(), e);
+                }
                 if (v instanceof Verdict.Exit exit) {
                     return new StepResult(v, exit.result());
                 }
@@ -230,7 +235,7 @@ public final class FileMonitor implements AutoCloseable {
             try {
                 shared.list();
             } catch (DmException e) {
-                LOG.debug("{}", e.getMessage());
+                LOG.error("{}", e.getMessage());
                 return MonitorResult.error("Failed to list stats handle.");
             }
             if (!stats.groupPresent(groupId)) {
