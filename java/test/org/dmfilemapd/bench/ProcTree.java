@@ -25,7 +25,8 @@ final class ProcTree {
     ProcTree(long daemonPid) throws IOException {
         long root = daemonPid;
         long parent = ppid(daemonPid);
-        if (parent > 1 && Files.readString(Path.of("/proc/" + parent + "/cmdline")).contains("jsvc")) {
+        // -procname renames jsvc's argv[0] (cmdline), not its comm
+        if (parent > 1 && Files.readString(Path.of("/proc/" + parent + "/comm")).trim().equals("jsvc")) {
             root = parent;
         }
         pids = new ArrayList<>();
