@@ -36,6 +36,8 @@ final class ServiceLock implements AutoCloseable {
         FileLock lock;
         try {
             lock = ch.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null; // this JVM runs a service already
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
