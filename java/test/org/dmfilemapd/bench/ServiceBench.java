@@ -83,13 +83,13 @@ final class ServiceBench {
                     } else {
                         handovers.add(ms);
                     }
+                    System.err.printf("bench: hand-over %d: %.0f ms%n", next + 1, ms);
                 }
                 long pid = servicePid();
                 Map<String, Object> m = quiet(List.of(pid));
                 m.put("files", n);
                 sizes.add(m);
-                System.err.printf("bench: service, %d files: PSS %d kB, idle CPU %.3f s/10 s%n", n, m.get("pss_kb"),
-                        (Double) m.get("idle_cpu_s_per_10s"));
+                System.err.printf("bench: service, %d files: %s%n", n, m);
             }
         } finally {
             stopService();
@@ -140,8 +140,7 @@ final class ServiceBench {
                 Map<String, Object> m = quiet(pids);
                 m.put("files", n);
                 sizes.add(m);
-                System.err.printf("bench: per process, %d files: PSS %d kB, idle CPU %.3f s/10 s%n", n,
-                        m.get("pss_kb"), (Double) m.get("idle_cpu_s_per_10s"));
+                System.err.printf("bench: per process, %d files: %s%n", n, m);
             }
         } finally {
             for (long pid : pids) {
