@@ -76,14 +76,22 @@ final class ServiceBench {
         int next = 0;
         try {
             for (int n : cfg.serviceSizes) {
-                for (; next < n; next++) {
-                    double ms = handOver(next, env, logDir.resolve(devs[0].fs + "-handover.log"));
+                Path hlog = logDir.resolve(devs[0].fs + "-handover.log");
+                for (; next < Math.min(n, cfg.timedHandovers + 1); next++) {
+                    double ms = handOver(next, env, hlog);
                     if (next == 0) {
                         out.put("first_handover_ms", ms); // this one starts the service (jsvc -wait)
                     } else {
                         handovers.add(ms);
                     }
                     System.err.printf("bench: hand-over %d: %.0f ms%n", next + 1, ms);
+                }
+                // past the timed ones, hand-overs go in parallel batches: the guest is slow and a
+                // command is a JVM start; what follows only needs the files monitored
+                while (next < n) {
+                    int to = Math.min(n, next + cfg.parallel);
+                    handOverBatch(next, to, env, hlog);
+                    next = to;
                 }
                 long pid = servicePid();
                 Map<String, Object> m = quiet(List.of(pid));
@@ -153,19 +161,41 @@ final class ServiceBench {
 
     /** {@code dmfilemapd 3 <group> <file> inode 0 0 3<file} in the background: its run time. */
     private double handOver(int i, Map<String, String> env, Path log) throws IOException, InterruptedException {
+        ProcessBuilder pb = command(i, env, log);
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException("hand-over of " + files.get(i) + " failed: " + Files.readString(log));
+        }
+        return Stats.ms(System.nanoTime() - t0);
+    }
+
+    /** Hand-overs {@code from} to {@code to - 1}, all at once; each must succeed. */
+    private void handOverBatch(int from, int to, Map<String, String> env, Path log) throws IOException,
+            InterruptedException {
+        List<Process> ps = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            ps.add(command(i, env, log).start());
+        }
+        for (Process p : ps) {
+            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IllegalStateException("a hand-over of files " + from + ".." + (to - 1) + " failed: "
+                        + Files.readString(log));
+            }
+        }
+        System.err.printf("bench: hand-overs %d..%d done%n", from + 1, to);
+    }
+
+    private ProcessBuilder command(int i, Map<String, String> env, Path log) {
         String f = Shell.q(files.get(i).toString());
         String script = "exec " + Shell.q(command.toString()) + " 3 " + groups.get(i) + " " + f + " inode 0 0 3<" + f;
         ProcessBuilder pb = new ProcessBuilder("bash", "-c", script).redirectInput(new File("/dev/null"))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);
-        long t0 = System.nanoTime();
-        Process p = pb.start();
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new IllegalStateException("hand-over of " + f + " failed: " + Files.readString(log));
-        }
-        return Stats.ms(System.nanoTime() - t0);
+        return pb;
     }
 
     /** Settle, then sum the trees of {@code pids} over one quiet window. */
@@ -260,6 +290,9 @@ final class ServiceBench {
         final int settleSeconds = Integer.getInteger("bench.serviceSettle", 10);
         final int idleSeconds = Integer.getInteger("bench.serviceIdle", 20);
         final int minFreeMb = Integer.getInteger("bench.minFreeMb", 512);
+        /** Hand-overs timed one at a time (with the service running); the rest go in batches. */
+        final int timedHandovers = Integer.getInteger("bench.timedHandovers", 15);
+        final int parallel = Integer.getInteger("bench.handoverParallel", 4);
 
         private static List<Integer> ints(String key, String def) {
             List<Integer> l = new ArrayList<>();
