@@ -14,7 +14,7 @@ final class BenchConfig {
     final List<Integer> sizes = new ArrayList<>();
     /** JVM option sets to compare (label=options, separated by |), each with the latency section. */
     final java.util.Map<String, String> variants = new java.util.LinkedHashMap<>();
-    final List<String> sections = List.of(System.getProperty("bench.sections", "latency,scaling,sustained").split(","));
+    final List<String> sections = List.of(System.getProperty("bench.sections", "latency,scaling,sustained,service").split(","));
 
     BenchConfig() {
         for (String s : System.getProperty("bench.sizes", "10,1000,10000").split(",")) {

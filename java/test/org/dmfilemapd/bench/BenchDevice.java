@@ -16,8 +16,13 @@ final class BenchDevice implements AutoCloseable {
     private String loop;
 
     BenchDevice(String fs) {
+        this(fs, "");
+    }
+
+    /** {@code suffix} tells apart two devices of the same filesystem (the service section uses two). */
+    BenchDevice(String fs, String suffix) {
         this.fs = fs;
-        this.name = "dmbench" + ProcessHandle.current().pid() + fs;
+        this.name = "dmbench" + ProcessHandle.current().pid() + fs + suffix;
         this.backing = Path.of("/tmp", name + ".img");
         this.mount = Path.of("/tmp", name + ".mnt");
         String mkfs = switch (fs) {

@@ -65,12 +65,22 @@ public final class BenchMain {
                     r.put("sustained", guarded(daemon::sustained));
                     save(out, report, results);
                 }
+                if (cfg.sections.contains("service")) {
+                    progress(fs + ": the service against a process per file, on two devices");
+                    try (BenchDevice second = new BenchDevice(fs, "b")) {
+                        r.put("service", guarded(() -> new ServiceBench(dev, second, command, logs).run()));
+                    }
+                    save(out, report, results);
+                }
             }
         }
         Files.writeString(out, Json.write(withResults(report, results)));
         System.out.print(Table.render(results));
         if (!cfg.variants.isEmpty()) {
             System.out.print(Table.variants(results));
+        }
+        if (cfg.sections.contains("service")) {
+            System.out.print(ServiceTable.render(results));
         }
         System.out.println("JSON: " + out);
     }

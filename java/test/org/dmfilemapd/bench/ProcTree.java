@@ -25,12 +25,26 @@ final class ProcTree {
     ProcTree(long daemonPid) throws IOException {
         long root = daemonPid;
         long parent = ppid(daemonPid);
-        // -procname renames jsvc's argv[0] (cmdline), not its comm
-        if (parent > 1 && Files.readString(Path.of("/proc/" + parent + "/comm")).trim().equals("jsvc")) {
+        if (parent > 1 && isJsvc(parent)) {
             root = parent;
         }
         pids = new ArrayList<>();
         collect(root, pids);
+    }
+
+    /**
+     * jsvc re-executes itself with {@code -procname} as argv[0] ("dmfilemapd"), so its
+     * command line need not name it: the executable does.
+     */
+    private static boolean isJsvc(long pid) throws IOException {
+        try {
+            if (Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString().contains("jsvc")) {
+                return true;
+            }
+        } catch (IOException e) {
+            // not ours to read: fall back to the command line
+        }
+        return Files.readString(Path.of("/proc/" + pid + "/cmdline")).contains("jsvc");
     }
 
     List<Long> pids() {

@@ -51,7 +51,7 @@ final class Table {
     }
 
     /** A Markdown table; columns {@code from} to {@code to - 1} hold numbers (right-aligned). */
-    private static String layout(List<String[]> rows, int from, int to) {
+    static String layout(List<String[]> rows, int from, int to) {
         int[] w = new int[rows.get(0).length];
         for (String[] r : rows) {
             for (int i = 0; i < r.length; i++) {
@@ -145,7 +145,7 @@ final class Table {
         return v;
     }
 
-    private static Object get(Object v, String k) {
+    static Object get(Object v, String k) {
         if (v instanceof Map<?, ?> m) {
             return m.get(k);
         }
@@ -156,7 +156,7 @@ final class Table {
         return null;
     }
 
-    private static String format(Object v) {
+    static String format(Object v) {
         if (v == null) {
             return "-";
         }
