@@ -13,8 +13,9 @@ import org.dmfilemapd.launch.Pidfile;
 
 /**
  * The real daemon started as dmstats starts it: {@code dmfilemapd 3 <group> <file> inode 0
- * <verbose> 3<file}, in the background under jsvc. The command returns once it monitors, so
- * its run time is the start-up time.
+ * <verbose> 3<file}, in the background under jsvc, one process for this file
+ * ({@code DMFILEMAPD_SERVICE=0}: the figures are one monitor's; {@link ServiceBench} measures
+ * the service). The command returns once it monitors, so its run time is the start-up time.
  */
 final class Daemon implements AutoCloseable {
     final long pid;
@@ -38,6 +39,7 @@ final class Daemon implements AutoCloseable {
         long t0 = System.nanoTime();
         ProcessBuilder pb = new ProcessBuilder("bash", "-c", script).redirectInput(new File("/dev/null"))
                 .redirectOutput(log.toFile()).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().put("DMFILEMAPD_SERVICE", "0");
         if (jvmOptions != null) {
             pb.environment().put("DMFILEMAPD_JAVA_OPTS", jvmOptions); // replaces scripts/dmfilemapd's defaults
         }
