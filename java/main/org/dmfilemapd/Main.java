@@ -13,6 +13,7 @@ import org.dmfilemapd.jni.FileStat;
 import org.dmfilemapd.jni.LibdmLog;
 import org.dmfilemapd.launch.JsvcLauncher;
 import org.dmfilemapd.launch.LaunchException;
+import org.dmfilemapd.launch.SignalStop;
 import org.dmfilemapd.log.Logging;
 import org.dmfilemapd.monitor.FileMonitor;
 import org.dmfilemapd.monitor.MonitorResult;
@@ -126,8 +127,8 @@ public final class Main {
     private static int runInForeground(Arguments a) throws StartException {
         FileMonitor monitor = FileMonitor.open(a);
         CountDownLatch done = new CountDownLatch(1);
-        Thread onSignal = new Thread(() -> {
-            // SIGTERM/SIGINT (not our own exit): stop cleanly, keep the regions, exit 0
+        // SIGTERM/SIGINT (not our own exit): stop cleanly, keep the regions, exit 0
+        SignalStop onSignal = SignalStop.install(() -> {
             monitor.stop();
             try {
                 // an update under way runs to its end (the group is untagged until then)
@@ -138,9 +139,7 @@ public final class Main {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            Runtime.getRuntime().halt(0);
-        }, "signal-stop");
-        Runtime.getRuntime().addShutdownHook(onSignal);
+        });
         MonitorResult result;
         try {
             result = monitor.run();
@@ -148,16 +147,7 @@ public final class Main {
             monitor.close();
             done.countDown();
         }
-        try {
-            Runtime.getRuntime().removeShutdownHook(onSignal);
-        } catch (IllegalStateException e) {
-            // a signal's shutdown is under way: its hook decides the status
-            try {
-                onSignal.join();
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        onSignal.done();
         return result.status();
     }
 }

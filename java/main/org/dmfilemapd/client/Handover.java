@@ -8,6 +8,7 @@ import org.dmfilemapd.handover.Reply;
 import org.dmfilemapd.handover.Request;
 import org.dmfilemapd.jni.NativeIoException;
 import org.dmfilemapd.jni.Posix;
+import org.dmfilemapd.launch.SignalStop;
 import org.dmfilemapd.monitor.MonitorResult;
 import org.slf4j.Logger;
 
@@ -54,7 +55,7 @@ public final class Handover {
         // ours must not count as "another holder" of an unlinked file, as the monitor's own does not
         closeQuietly(a.fd());
         CountDownLatch done = new CountDownLatch(1);
-        Thread onSignal = new Thread(() -> {
+        SignalStop onSignal = SignalStop.install(() -> {
             try {
                 c.send(new Request.Stop(), -1);
                 done.await(3, TimeUnit.SECONDS);
@@ -63,9 +64,7 @@ public final class Handover {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            Runtime.getRuntime().halt(0);
-        }, "signal-stop");
-        Runtime.getRuntime().addShutdownHook(onSignal);
+        });
         MonitorResult result;
         try {
             Reply r = c.receive(-1);
@@ -76,15 +75,7 @@ public final class Handover {
         } finally {
             done.countDown();
         }
-        try {
-            Runtime.getRuntime().removeShutdownHook(onSignal);
-        } catch (IllegalStateException e) {
-            try {
-                onSignal.join(); // a signal's shutdown: its hook exits 0
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        onSignal.done();
         c.close();
         report(result, log);
         return result.status();

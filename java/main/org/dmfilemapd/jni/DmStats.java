@@ -16,6 +16,15 @@ public final class DmStats implements AutoCloseable {
         NativeLibrary.load();
     }
 
+    /**
+     * Every libdevmapper call takes this: libdm keeps process-wide state (its control fd and
+     * device-major table, opened lazily on first use; its log hooks) and does not say it is
+     * thread-safe, and the service calls it from more than one thread for different devices.
+     * Its calls are short ioctls and parses, so one lock costs nothing that matters. It also
+     * orders {@link #close} after any call already past its open check.
+     */
+    private static final Object LIBDM = new Object();
+
     private final long handle;
     private final AtomicBoolean open = new AtomicBoolean(true);
     // what the shim needs to read a listing itself before libdm parses it (see list0)
@@ -25,17 +34,23 @@ public final class DmStats implements AutoCloseable {
 
     /** A handle whose own program id is {@code programId} (null: libdm's default). */
     public DmStats(String programId) throws DmException {
-        handle = create0(programId);
+        synchronized (LIBDM) {
+            handle = create0(programId);
+        }
         this.programId = programId;
     }
 
     /** True if {@code major} is a device-mapper block major on this system. */
     public static boolean isDmMajor(int major) {
-        return isDmMajor0(major);
+        synchronized (LIBDM) {
+            return isDmMajor0(major);
+        }
     }
 
     public void bindFd(int fd) throws DmException {
-        bindFd0(live(), fd);
+        synchronized (LIBDM) {
+            bindFd0(live(), fd);
+        }
         try {
             FileStat st = Posix.fstat(fd);
             major = st.devMajor();
@@ -46,13 +61,17 @@ public final class DmStats implements AutoCloseable {
     }
 
     public void bindDevno(int major, int minor) throws DmException {
-        bindDevno0(live(), major, minor);
+        synchronized (LIBDM) {
+            bindDevno0(live(), major, minor);
+        }
         this.major = major;
         this.minor = minor;
     }
 
     public void setProgramId(String programId) throws DmException {
-        setProgramId0(live(), programId);
+        synchronized (LIBDM) {
+            setProgramId0(live(), programId);
+        }
         this.programId = programId == null ? "" : programId;
     }
 
@@ -62,25 +81,36 @@ public final class DmStats implements AutoCloseable {
      * past its table).
      */
     public void listAll() throws DmException {
-        list0(live(), null, true, major, minor);
+        synchronized (LIBDM) {
+            list0(live(), null, true, major, minor);
+        }
     }
 
     /** Lists the regions of {@code programId}; null means the handle's own program id. As {@link #listAll}. */
     public void list(String programId) throws DmException {
-        list0(live(), programId != null ? programId : this.programId, false, major, minor);
+        synchronized (LIBDM) {
+            list0(live(), programId != null ? programId : this.programId, false, major, minor);
+        }
     }
 
     public boolean regionPresent(long regionId) {
-        return regionPresent0(live(), regionId);
+        synchronized (LIBDM) {
+            return regionPresent0(live(), regionId);
+        }
     }
 
     public boolean groupPresent(long groupId) {
-        return groupPresent0(live(), groupId);
+        synchronized (LIBDM) {
+            return groupPresent0(live(), groupId);
+        }
     }
 
     /** Every listed region, in id order. */
     public List<Region> regions() {
-        long[] rows = regions0(live());
+        long[] rows;
+        synchronized (LIBDM) {
+            rows = regions0(live());
+        }
         List<Region> out = new ArrayList<>(rows.length / REGION_ROW);
         for (int i = 0; i < rows.length; i += REGION_ROW) {
             out.add(new Region(rows[i], rows[i + 1], rows[i + 2], rows[i + 3]));
@@ -103,59 +133,81 @@ public final class DmStats implements AutoCloseable {
     }
 
     public String regionProgramId(long regionId) {
-        return regionProgramId0(live(), regionId);
+        synchronized (LIBDM) {
+            return regionProgramId0(live(), regionId);
+        }
     }
 
     /** User aux data, without libdm's group tag. */
     public String regionAuxData(long regionId) {
-        return regionAuxData0(live(), regionId);
+        synchronized (LIBDM) {
+            return regionAuxData0(live(), regionId);
+        }
     }
 
     public boolean regionPrecise(long regionId) {
-        return regionPrecise0(live(), regionId);
+        synchronized (LIBDM) {
+            return regionPrecise0(live(), regionId);
+        }
     }
 
     /** Histogram bounds in ns, as given at creation (no implicit last bin); empty if none. */
     public long[] regionHistogramBounds(long regionId) {
-        return regionBounds0(live(), regionId);
+        synchronized (LIBDM) {
+            return regionBounds0(live(), regionId);
+        }
     }
 
     /** The group's alias (libdm answers the device name when there is none), or null. */
     public String groupAlias(long groupId) {
-        return groupAlias0(live(), groupId);
+        synchronized (LIBDM) {
+            return groupAlias0(live(), groupId);
+        }
     }
 
     /** Creates a one-area region; returns its id. Empty {@code bounds}: no histogram. */
     public long createRegion(long start, long length, boolean precise, long[] bounds, String programId,
             String auxData) throws DmException {
-        return createRegion0(live(), start, length, precise, bounds, programId, auxData);
+        synchronized (LIBDM) {
+            return createRegion0(live(), start, length, precise, bounds, programId, auxData);
+        }
     }
 
     /** Deletes a region present in the last listing. */
     public void deleteRegion(long regionId) throws DmException {
-        deleteRegion0(live(), regionId);
+        synchronized (LIBDM) {
+            deleteRegion0(live(), regionId);
+        }
     }
 
     /** Groups listed, ungrouped regions ({@code "0-3,7"}); the lowest id leads. Returns the group id. */
     public long createGroup(String members, String alias) throws DmException {
-        return createGroup0(live(), members, alias);
+        synchronized (LIBDM) {
+            return createGroup0(live(), members, alias);
+        }
     }
 
     /** Removes a listed group, and its regions too if {@code removeRegions}. */
     public void deleteGroup(long groupId, boolean removeRegions) throws DmException {
-        deleteGroup0(live(), groupId, removeRegions);
+        synchronized (LIBDM) {
+            deleteGroup0(live(), groupId, removeRegions);
+        }
     }
 
     /** libdm's own file mapping (what {@code dmstats create --filemap} does); returns the ids. */
     public long[] createRegionsFromFd(int fd, boolean group, boolean precise, long[] bounds, String alias)
             throws DmException {
-        return createRegionsFromFd0(live(), fd, group, precise, bounds, alias);
+        synchronized (LIBDM) {
+            return createRegionsFromFd0(live(), fd, group, precise, bounds, alias);
+        }
     }
 
     @Override
     public void close() {
         if (open.compareAndSet(true, false)) {
-            destroy0(handle);
+            synchronized (LIBDM) {
+                destroy0(handle);
+            }
         }
     }
 

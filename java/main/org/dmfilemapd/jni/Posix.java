@@ -72,6 +72,11 @@ public final class Posix {
         nullStdio0();
     }
 
+    /** Stops this whole process (SIGSTOP) until someone sends SIGCONT. */
+    public static void stopSelf() throws NativeIoException {
+        NativeIoException.check("raise(SIGSTOP)", stopSelf0());
+    }
+
     static String strerror(int errno) {
         return strerror0(errno);
     }
@@ -98,4 +103,6 @@ public final class Posix {
     private static native String strerror0(int errno);
 
     private static native int nullStdio0();
+
+    private static native int stopSelf0();
 }

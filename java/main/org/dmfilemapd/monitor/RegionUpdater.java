@@ -170,6 +170,7 @@ public final class RegionUpdater {
         }
         List<Long> allIds = List.of(ids);
         long newGroupId;
+        FailPoint.reach(FailPoint.BEFORE_REGROUP);
         try {
             stats.list(null);
             List<Long> gone = allIds.stream().filter(id -> !stats.regionPresent(id)).toList();

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -48,6 +49,13 @@ final class DaemonProcess implements AutoCloseable {
         return shell(script, false);
     }
 
+    /** {@link #start(Path, long, String, boolean, int)} with more environment (a fail point, say). */
+    static DaemonProcess start(Path file, long groupId, String mode, boolean foreground, int verbose,
+            Map<String, String> env) throws IOException {
+        return shell("exec " + Sh.q(LAUNCHER.toString()) + " 3 " + groupId + " " + Sh.q(file.toString()) + " " + mode
+                + " " + (foreground ? 1 : 0) + " " + verbose + " 3<" + Sh.q(file.toString()), false, env);
+    }
+
     /** {@code dmfilemapd 3 <group> <file> <mode> <fg> <verbose> 3<file} handed to the service. */
     static DaemonProcess startInService(Path file, long groupId, String mode, boolean foreground, int verbose)
             throws IOException {
@@ -57,6 +65,10 @@ final class DaemonProcess implements AutoCloseable {
 
     /** Like {@link #shell(String)}; with {@code service}, files go to the dmfilemapd service (the default outside tests). */
     static DaemonProcess shell(String script, boolean service) throws IOException {
+        return shell(script, service, Map.of());
+    }
+
+    private static DaemonProcess shell(String script, boolean service, Map<String, String> env) throws IOException {
         Path dir = Files.createTempDirectory("dmfit-daemon");
         Path out = dir.resolve("stdout");
         Path err = dir.resolve("stderr");
@@ -64,11 +76,22 @@ final class DaemonProcess implements AutoCloseable {
                 .redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().put("PATH", LAUNCHER.toAbsolutePath().getParent() + ":" + pb.environment().get("PATH"));
         pb.environment().put("DMFILEMAPD_SERVICE", service ? "1" : "0");
+        pb.environment().putAll(env);
         return new DaemonProcess(pb.start(), out, err);
     }
 
     long pid() {
         return process.pid();
+    }
+
+    /** True while the process is stopped (SIGSTOP): state {@code T} in /proc/PID/stat. */
+    boolean stopped() {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid() + "/stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("T");
+        } catch (IOException e) {
+            return false; // gone
+        }
     }
 
     boolean alive() {

@@ -9,11 +9,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import org.dmfilemapd.jni.DmException;
 import org.dmfilemapd.jni.DmStats;
 import org.dmfilemapd.jni.FileStat;
 import org.dmfilemapd.jni.Region;
+import org.dmfilemapd.monitor.FailPoint;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -129,6 +131,72 @@ class FaultsTest extends OnDmDevice {
         assertEquals(0, d.awaitExit(EXIT));
         assertTrue(d.log().contains("Filemap group removed: exiting."), d.log());
         assertEquals(other, Kernel.allRegions(f), "only the other group is left");
+    }
+
+    // Someone deletes the group's regions while the daemon rewrites the group: the group is
+    // untagged from its ungroup to its regroup, and the daemon stops itself in that window
+    // (fail point) so the order is certain. It finds its old members gone, removes the region
+    // it had just created, and ends as for a removed group, status 0. No stray region is left
+    // and the other group is untouched.
+    @Test
+    void regionsDeletedDuringAnUpdate() throws IOException {
+        List<Region> other = bystander(dev);
+        Path f = fragmentable("raced", 8);
+        long g = Kernel.createGroup(f, false, null, "raced");
+        List<Region> before = Kernel.group(f, g);
+        DaemonProcess d = DaemonProcess.start(f, g, "inode", true, 2,
+                Map.of("DMFILEMAPD_FAILPOINT", FailPoint.BEFORE_REGROUP)).awaitWatching();
+        daemon = d;
+        sh("fallocate -o 32M -l 4M " + f);
+        Kernel.await("the daemon stopped at its fail point", SYNC, d::stopped);
+        try (DmStats stats = Kernel.handleFor(f)) {
+            assertTrue(!stats.groupPresent(g), "the group is untagged mid-update");
+            assertEquals(other.size() + before.size() + 1, stats.regions().size(),
+                    "the old members and the one new region, ungrouped: " + stats.regions());
+            for (Region r : before) {
+                stats.deleteRegion(r.id());
+            }
+        } finally {
+            Sh.run("kill -CONT " + d.pid());
+        }
+        assertEquals(0, d.awaitExit(EXIT), d.log());
+        assertTrue(d.log().contains("Filemap group removed: exiting."), d.log());
+        assertTrue(d.log().contains("were deleted during the update"), d.log());
+        assertEquals(other, Kernel.allRegions(f), "only the other group is left");
+    }
+
+    // Two daemons, two groups on one device, both files changed at once: each group follows
+    // its own file, neither touches the other's regions. (A group is untagged while its daemon
+    // rewrites it, so both are looked up by alias each time they are polled.)
+    @Test
+    void anotherGroupOnTheDeviceChangingMeanwhile() throws IOException {
+        Path a = fragmentable("one", 8);
+        long ga = Kernel.createGroup(a, false, null, "one");
+        Path b = fragmentable("two", 8);
+        long gb = Kernel.createGroup(b, false, null, "two");
+        DaemonProcess da = daemon(a, ga, "inode");
+        DaemonProcess db = DaemonProcess.start(b, gb, "path", true, 2).awaitWatching();
+        try {
+            for (int i = 0; i < 3; i++) {
+                sh("fallocate -o " + (32 + 8 * i) + "M -l 4M " + a + " & fallocate -o " + (32 + 8 * i) + "M -l 4M " + b
+                        + " & fallocate -p -o " + (2 + i) + "M -l 1M " + a + "; wait");
+                Kernel.await("group one in sync with " + a, SYNC, () -> inSync(a, "one"));
+                Kernel.await("group two in sync with " + b, SYNC, () -> inSync(b, "two"));
+                assertTrue(da.alive() && db.alive(), da.log() + db.log());
+            }
+            assertEquals(Kernel.extents(a).size() + Kernel.extents(b).size(), Kernel.allRegions(a).size(),
+                    "regions outside the two groups: " + Kernel.allRegions(a));
+        } finally {
+            db.close();
+        }
+    }
+
+    private static boolean inSync(Path file, String alias) {
+        try {
+            return Groups.inSync(file, alias);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     // A member deleted by someone else without rewriting the group's tag (a raw dm message):
