@@ -2,9 +2,12 @@ package org.dmfilemapd.client;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,9 +24,9 @@ import org.dmfilemapd.service.ServicePaths;
 /**
  * Reaches the service, starting it when none runs: through systemd when its unit is
  * installed and systemd runs the host, else under jsvc, detached, with {@code -wait} (so the
- * start is over, or failed, when jsvc returns). Two commands starting it at once end with one
- * service: jsvc's pidfile and the service lock let only one start, and the other command
- * waits for that one's socket.
+ * start is over, or failed, when jsvc returns). Commands that find no service start it one
+ * at a time, so many at once end with one service and no failed starts; jsvc's pidfile and
+ * the service lock keep it one service against any other way of starting it.
  */
 public final class ServiceLauncher {
     /** The service's log (its stdout and stderr under jsvc), default {@value #DEFAULT_LOG}. */
@@ -32,6 +35,7 @@ public final class ServiceLauncher {
     public static final String VERBOSE_ENV = "DMFILEMAPD_SERVICE_VERBOSE";
     static final String DEFAULT_LOG = "/var/log/dmfilemapd.log";
     static final String UNIT = "dmfilemapd.service";
+    private static final String START_LOCK = "service-start.lock";
     private static final List<String> UNIT_DIRS = List.of("/etc/systemd/system", "/usr/lib/systemd/system",
             "/lib/systemd/system");
 
@@ -43,7 +47,24 @@ public final class ServiceLauncher {
         if (c.isPresent()) {
             return c.get();
         }
-        return systemdUnit() ? startWithSystemd() : startWithJsvc();
+        try {
+            Files.createDirectories(Pidfile.dir());
+        } catch (IOException e) {
+            throw new ServiceException("cannot create " + Pidfile.dir() + ": " + e.getMessage(), e);
+        }
+        // One starter at a time (dmstats starts a command per file at once): the others wait
+        // here and then find the service the first one started, instead of racing jsvc
+        // against its own pidfile. The holder is bounded by jsvc's -wait.
+        try (FileChannel ch = FileChannel.open(Pidfile.dir().resolve(START_LOCK), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock held = ch.lock()) {
+            c = ServiceConnection.open();
+            if (c.isPresent()) {
+                return c.get();
+            }
+            return systemdUnit() ? startWithSystemd() : startWithJsvc();
+        } catch (IOException e) {
+            throw new ServiceException("cannot take " + Pidfile.dir().resolve(START_LOCK) + ": " + e.getMessage(), e);
+        }
     }
 
     static Path log() {
@@ -79,17 +100,13 @@ public final class ServiceLauncher {
         }
         Path log = log();
         long logStart = size(log);
-        try {
-            Files.createDirectories(Pidfile.dir());
-        } catch (IOException e) {
-            throw new ServiceException("cannot create " + Pidfile.dir() + ": " + e.getMessage(), e);
-        }
         int status = run(jsvc.toString(), command(jsvc, log).toArray(String[]::new), true);
         if (status == 0) {
             return awaitSocket(5000).orElseThrow(() -> new ServiceException("the dmfilemapd service started but does"
                     + " not listen on " + ServicePaths.socket() + tail(log, logStart)));
         }
-        // lost a start race? Then the winner is starting (its pid is in jsvc's pidfile): wait for it
+        // a service started some other way (jsvc by hand, an older command) may still be
+        // starting: its pid is in jsvc's pidfile, wait for it
         if (Pidfile.runningPid(ServicePaths.pidfile()).isPresent()) {
             Optional<ServiceConnection> c = awaitSocket(waitMillis());
             if (c.isPresent()) {

@@ -136,6 +136,7 @@ class ServiceTest extends OnDmDevice {
     @Order(1)
     void fiftyFilesOnTwoDevicesGoToOneService() throws Exception {
         makeFiles();
+        int logBefore = Service.log().length();
         List<Long> times = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
@@ -151,6 +152,9 @@ class ServiceTest extends OnDmDevice {
             pool.shutdownNow();
         }
         assertEquals(2, servicesRunning(), "one service (jsvc's controller and its JVM)");
+        // the three first commands found no service: one started it, the others waited for it
+        String log = Service.log().substring(logBefore);
+        assertFalse(log.contains("Still running according to PID file"), log);
         assertEquals(FILES, Service.status().size());
         growAll(range(0, FILES));
         List<Long> sorted = new ArrayList<>(times.subList(3, times.size())); // after the start race
