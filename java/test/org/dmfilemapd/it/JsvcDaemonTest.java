@@ -24,6 +24,7 @@ class JsvcDaemonTest extends OnDmDevice {
     private static final Duration START = Duration.ofSeconds(60);
     private static final Duration HUP = Duration.ofSeconds(120);
     private long daemon = -1;
+    private Path pidfile;
 
     @AfterEach
     void killDaemon() throws IOException {
@@ -31,6 +32,9 @@ class JsvcDaemonTest extends OnDmDevice {
             long controller = Jsvc.ppid(daemon);
             Sh.run("kill -KILL " + controller + " " + daemon + " 2>/dev/null || true");
             Jsvc.awaitGone(daemon, EXIT);
+            // jsvc cannot remove its pidfile after SIGKILL; the next test's device may get the
+            // same device number and group id
+            Files.deleteIfExists(pidfile);
         }
     }
 
@@ -39,6 +43,7 @@ class JsvcDaemonTest extends OnDmDevice {
                 + verbose + " 3<" + Sh.q(f.toString()) + extra);
         assertEquals(0, launcher.awaitExit(START), launcher.log());
         daemon = Jsvc.awaitDaemon(f, g, EXIT);
+        pidfile = Jsvc.pidfile(f, g);
         return launcher;
     }
 
@@ -127,6 +132,7 @@ class JsvcDaemonTest extends OnDmDevice {
             int sb = b.awaitExit(START);
             assertEquals(1, sa + sb, "one start succeeds, one fails:\n" + a.log() + "\n--\n" + b.log());
             daemon = Jsvc.awaitDaemon(f, g, EXIT);
+            pidfile = Jsvc.pidfile(f, g);
             String loser = (sa == 1 ? a : b).stderr();
             assertTrue(loser.contains("already monitored by pid") || loser.contains("Still running"), loser);
         }
@@ -184,7 +190,7 @@ class JsvcDaemonTest extends OnDmDevice {
         Path f = fragmentable("hup", 8);
         long g = Kernel.createGroup(f, false, null, "hup");
         launch(f, g, "inode", 0, "");
-        long first = daemon;
+        long first = daemon; // (same group, same pidfile after the restart)
         long controller = Jsvc.ppid(first);
         Sh.run("kill -HUP " + first);
         Jsvc.awaitGone(first, EXIT);
