@@ -3,7 +3,6 @@ package org.dmfilemapd.client;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +55,8 @@ public final class ServiceLauncher {
         // here and then find the service the first one started, instead of racing jsvc
         // against its own pidfile. The holder is bounded by jsvc's -wait.
         try (FileChannel ch = FileChannel.open(Pidfile.dir().resolve(START_LOCK), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE); FileLock held = ch.lock()) {
+                StandardOpenOption.WRITE)) {
+            ch.lock(); // released when the channel closes
             c = ServiceConnection.open();
             if (c.isPresent()) {
                 return c.get();
