@@ -14,6 +14,8 @@ final class BenchConfig {
     final List<Integer> sizes = new ArrayList<>();
     /** JVM option sets to compare (label=options, separated by |), each with the latency section. */
     final java.util.Map<String, String> variants = new java.util.LinkedHashMap<>();
+    /** Service-section variants (label=[ENV=value ...] [options|default], separated by |). */
+    final java.util.Map<String, String> serviceVariants = new java.util.LinkedHashMap<>();
     final List<String> sections = List.of(System.getProperty("bench.sections", "latency,scaling,sustained,service").split(","));
 
     BenchConfig() {
@@ -24,6 +26,12 @@ final class BenchConfig {
             int eq = v.indexOf('=');
             if (eq > 0) {
                 variants.put(v.substring(0, eq).trim(), v.substring(eq + 1).trim());
+            }
+        }
+        for (String v : System.getProperty("bench.serviceVariants", "").split("\\|")) {
+            int eq = v.indexOf('=');
+            if (eq > 0) {
+                serviceVariants.put(v.substring(0, eq).trim(), v.substring(eq + 1).trim());
             }
         }
     }

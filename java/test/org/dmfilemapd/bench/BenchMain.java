@@ -68,7 +68,20 @@ public final class BenchMain {
                 if (cfg.sections.contains("service")) {
                     progress(fs + ": the service against a process per file, on two devices");
                     try (BenchDevice second = new BenchDevice(fs, "b")) {
-                        r.put("service", guarded(() -> new ServiceBench(dev, second, command, logs).run()));
+                        ServiceBench sb = new ServiceBench(dev, second, command, logs);
+                        if (cfg.serviceVariants.isEmpty()) {
+                            r.put("service", guarded(sb::run));
+                        } else {
+                            // one service run per JVM option set, on the same files
+                            Map<String, Object> vs = new LinkedHashMap<>();
+                            r.put("service_variants", vs);
+                            for (Map.Entry<String, String> v : cfg.serviceVariants.entrySet()) {
+                                progress(fs + ": service with '" + v.getKey() + "': " + v.getValue());
+                                vs.put(v.getKey(), with("variant", v.getValue(),
+                                        guarded(() -> sb.run(ServiceBench.variantEnv(v.getValue())))));
+                                save(out, report, results);
+                            }
+                        }
                     }
                     save(out, report, results);
                 }

@@ -30,6 +30,7 @@ final class ServiceBench {
     private final ServiceConfig cfg;
     private final List<Path> files = new ArrayList<>();
     private final List<Long> groups = new ArrayList<>();
+    private Map<String, String> variantEnv = Map.of();
 
     ServiceBench(BenchDevice a, BenchDevice b, Path command, Path logDir) {
         this.devs = new BenchDevice[] {a, b};
@@ -39,17 +40,54 @@ final class ServiceBench {
     }
 
     Map<String, Object> run() throws Exception {
-        int max = Math.max(cfg.serviceSizes.get(cfg.serviceSizes.size() - 1),
-                cfg.processSizes.get(cfg.processSizes.size() - 1));
-        makeFiles(max);
+        return run(Map.of());
+    }
+
+    /**
+     * One run of the section with {@code variantEnv} added to the commands' environment (a
+     * JVM option set: {@code DMFILEMAPD_JAVA_OPTS}, {@code MALLOC_ARENA_MAX}); the files and
+     * groups are made once and reused by every variant.
+     */
+    Map<String, Object> run(Map<String, String> variantEnv) throws Exception {
+        if (files.isEmpty()) {
+            int max = cfg.serviceSizes.get(cfg.serviceSizes.size() - 1);
+            if (!cfg.processSizes.isEmpty()) {
+                max = Math.max(max, cfg.processSizes.get(cfg.processSizes.size() - 1));
+            }
+            makeFiles(max);
+        }
+        this.variantEnv = variantEnv;
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("jvm_options", System.getenv().getOrDefault("DMFILEMAPD_JAVA_OPTS", "(scripts/dmfilemapd default_opts)"));
-        out.put("malloc_arena_max", System.getenv("MALLOC_ARENA_MAX"));
+        out.put("jvm_options", variantEnv.getOrDefault("DMFILEMAPD_JAVA_OPTS",
+                System.getenv().getOrDefault("DMFILEMAPD_JAVA_OPTS", "(scripts/dmfilemapd default_opts)")));
+        out.put("malloc_arena_max", variantEnv.getOrDefault("MALLOC_ARENA_MAX", System.getenv("MALLOC_ARENA_MAX")));
         out.put("settle_s", cfg.settleSeconds);
         out.put("idle_window_s", cfg.idleSeconds);
         out.put("service", service());
-        out.put("per_process", perProcess());
+        if (!cfg.processSizes.isEmpty()) {
+            out.put("per_process", perProcess());
+        }
         return out;
+    }
+
+    /**
+     * A variant's label=value: leading NAME=value words go to the environment, the rest (if
+     * any and not "default") replaces the command's JVM options.
+     */
+    static Map<String, String> variantEnv(String value) {
+        Map<String, String> env = new LinkedHashMap<>();
+        StringBuilder opts = new StringBuilder();
+        for (String w : value.trim().split("\\s+")) {
+            if (opts.length() == 0 && w.matches("[A-Z_][A-Z0-9_]*=.*")) {
+                env.put(w.substring(0, w.indexOf('=')), w.substring(w.indexOf('=') + 1));
+            } else if (!w.isEmpty()) {
+                opts.append(opts.length() == 0 ? "" : " ").append(w);
+            }
+        }
+        if (opts.length() > 0 && !opts.toString().equals("default")) {
+            env.put("DMFILEMAPD_JAVA_OPTS", opts.toString());
+        }
+        return env;
     }
 
     /** Small files with a few extents each (a 1 MiB hole between two ranges, like a sparse image). */
@@ -194,6 +232,7 @@ final class ServiceBench {
         ProcessBuilder pb = new ProcessBuilder("bash", "-c", script).redirectInput(new File("/dev/null"))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(variantEnv);
         pb.environment().putAll(env);
         return pb;
     }
@@ -297,7 +336,10 @@ final class ServiceBench {
         private static List<Integer> ints(String key, String def) {
             List<Integer> l = new ArrayList<>();
             for (String s : System.getProperty(key, def).split(",")) {
-                l.add(Integer.parseInt(s.trim()));
+                int n = Integer.parseInt(s.trim());
+                if (n > 0) { // BENCH_PROCESS_SIZES=0: no per-process part
+                    l.add(n);
+                }
             }
             return l;
         }

@@ -22,17 +22,26 @@ final class ServiceTable {
         StringBuilder sb = new StringBuilder();
         for (Map.Entry<String, Object> fs : results.entrySet()) {
             Object svc = Table.get(fs.getValue(), "service");
-            if (svc == null) {
-                continue;
+            if (svc != null) {
+                one(sb, fs.getKey(), svc);
             }
-            sb.append("\nservice (").append(fs.getKey()).append("):\n");
-            if (Table.get(svc, "error") != null) {
-                sb.append("  error: ").append(Table.get(svc, "error")).append('\n');
-                continue;
+            if (Table.get(fs.getValue(), "service_variants") instanceof Map<?, ?> vs) {
+                for (Map.Entry<?, ?> v : vs.entrySet()) {
+                    one(sb, fs.getKey() + ", variant '" + v.getKey() + "': " + Table.get(v.getValue(), "variant"),
+                            v.getValue());
+                }
             }
-            sb.append(table(svc)).append(derived(svc));
         }
         return sb.toString();
+    }
+
+    private static void one(StringBuilder sb, String title, Object svc) {
+        sb.append("\nservice (").append(title).append("):\n");
+        if (Table.get(svc, "error") != null) {
+            sb.append("  error: ").append(Table.get(svc, "error")).append('\n');
+            return;
+        }
+        sb.append(table(svc)).append(derived(svc));
     }
 
     private static String table(Object svc) {
