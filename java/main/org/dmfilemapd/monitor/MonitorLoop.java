@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * (wd to monitors in a {@link WatchTable}) and on the deadlines of every monitor (a
  * {@link TimerQueue}); the work itself (identity checks, mapping, updates, device checks)
  * runs on {@code work}, inline on the loop thread or on a few workers, at most one step per
- * monitor at a time. Every {@value MonitorSchedule#CHECK_INTERVAL_MS} ms each device is
+ * monitor at a time. Every {@value MonitorSchedule#TICK_MS} ms each device is
  * listed once, whatever the number of files on it, and its monitors' groups checked.
  *
  * <p>Other threads talk to the loop only through {@link #post} (a queue and the inotify
@@ -190,6 +190,9 @@ public final class MonitorLoop implements AutoCloseable {
             if (step.check()) {
                 t.schedule.checked(step, now, r.verdict());
             }
+            if (r.mapped() != FileMonitor.Mapped.NO) {
+                t.schedule.reconciled(step, r.mapped() == FileMonitor.Mapped.UPDATED);
+            }
             advance(t, now);
         }
     }
@@ -247,8 +250,8 @@ public final class MonitorLoop implements AutoCloseable {
             if ((mask & (FileFollower.CHANGE_EVENTS | Inotify.IN_Q_OVERFLOW)) != 0) {
                 t.schedule.changed();
             }
-            if ((mask & FileFollower.IDENTITY_EVENTS) != 0) {
-                t.schedule.identityEvent(); // look at the file now
+            if ((mask & (FileFollower.IDENTITY_EVENTS | Inotify.IN_Q_OVERFLOW)) != 0) {
+                t.schedule.identityEvent(); // look at the file now (a lost event may have been an unlink)
             }
             advance(t, now);
         });
