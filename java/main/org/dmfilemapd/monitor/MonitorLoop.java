@@ -88,9 +88,12 @@ public final class MonitorLoop implements AutoCloseable {
                 checkDevices();
                 nextTick = tasks.isEmpty() ? Long.MAX_VALUE : MonitorSchedule.nextTick(now);
             }
+            List<MonitorTask> due = new ArrayList<>();
             for (MonitorTask t; (t = timers.pollDue(now)) != null;) {
-                MonitorTask due = t;
-                guarded(() -> advance(due, now));
+                due.add(t);
+            }
+            if (!due.isEmpty()) {
+                guarded(() -> advanceAll(due, now));
             }
             if (!inbox.isEmpty() || shutdown) {
                 continue;
@@ -156,6 +159,49 @@ public final class MonitorLoop implements AutoCloseable {
         work.execute(() -> {
             FileMonitor.StepResult r = runStep(t, step);
             post(() -> stepDone(t, step, r));
+        });
+    }
+
+    /**
+     * Starts the steps due at one deadline (mostly the periodic remaps that fall on a shared
+     * tick) as one batch: one hand-off to a worker and one back, not one each per file, so
+     * idle files add no wake-ups. A batch runs on one worker; events are handed off one by one
+     * ({@link #advance}), so they need not wait for it.
+     */
+    private void advanceAll(List<MonitorTask> due, long now) {
+        if (due.size() == 1) {
+            advance(due.get(0), now);
+            return;
+        }
+        List<MonitorTask> ts = new ArrayList<>(due.size());
+        List<MonitorSchedule.Step> steps = new ArrayList<>(due.size());
+        for (MonitorTask t : due) {
+            if (t.busy || t.ended) {
+                continue;
+            }
+            MonitorSchedule.Step step = t.schedule.begin(now);
+            if (step == null) {
+                timers.arm(t);
+                continue;
+            }
+            t.busy = true;
+            ts.add(t);
+            steps.add(step);
+        }
+        if (ts.isEmpty()) {
+            return;
+        }
+        work.execute(() -> {
+            List<FileMonitor.StepResult> rs = new ArrayList<>(ts.size());
+            for (int i = 0; i < ts.size(); i++) {
+                rs.add(runStep(ts.get(i), steps.get(i)));
+            }
+            post(() -> {
+                for (int i = 0; i < ts.size(); i++) {
+                    int k = i;
+                    guarded(() -> stepDone(ts.get(k), steps.get(k), rs.get(k)));
+                }
+            });
         });
     }
 
