@@ -21,8 +21,9 @@ package org.dmfilemapd.monitor;
  * <li>A remap every {@value #REMAP_INTERVAL_MS} ms, for changes that raise no event.</li>
  * </ul>
  *
- * Periodic deadlines fall on the loop's shared ticks (multiples of {@value #TICK_MS} ms), so
- * any number of idle monitors add no wake-ups of their own.
+ * Periodic deadlines fall on the loop's shared ticks (multiples of {@value #TICK_MS} ms; the
+ * remaps of every monitor on the same multiples of {@value #REMAP_INTERVAL_MS} ms), so any
+ * number of idle monitors add no wake-ups of their own.
  */
 final class MonitorSchedule {
     /** The loop's shared tick: the device checks run on it, periodic deadlines fall on it. */
@@ -63,8 +64,12 @@ final class MonitorSchedule {
         return Math.floorDiv(now, TICK_MS) * TICK_MS + TICK_MS;
     }
 
+    /**
+     * Remaps fall on multiples of the remap interval, the same for every monitor, so idle
+     * files are remapped together (one batch of work) instead of spread over the ticks.
+     */
     private static long remapAfter(long now) {
-        return nextTick(now + REMAP_INTERVAL_MS - TICK_MS);
+        return Math.floorDiv(now, REMAP_INTERVAL_MS) * REMAP_INTERVAL_MS + REMAP_INTERVAL_MS;
     }
 
     /** An event that may mean new or moved allocation (or a lost event: queue overflow). */

@@ -298,6 +298,16 @@ class MonitorScheduleTest {
     }
 
     @Test
+    void monitorsStartedAtDifferentTimesAreRemappedTogether() {
+        Driver a = new Driver(130);
+        Driver b = new Driver(2890);
+        a.runUntil(3 * REMAP + 1);
+        b.runUntil(3 * REMAP + 1);
+        assertEquals(a.maps.subList(1, a.maps.size()), b.maps.subList(1, b.maps.size()));
+        assertEquals(List.of(REMAP, 2 * REMAP, 3 * REMAP), b.maps.subList(1, b.maps.size()));
+    }
+
+    @Test
     void ticksAreMultiplesOfTheTick() {
         assertEquals(TICK, MonitorSchedule.nextTick(0));
         assertEquals(TICK, MonitorSchedule.nextTick(TICK - 1));
