@@ -18,7 +18,7 @@ final class DeviceCheck {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceCheck.class);
 
     /** How long to wait for an update on the device before leaving the check to the next interval. */
-    static final long WAIT_MS = MonitorSchedule.CHECK_INTERVAL_MS / 2;
+    static final long WAIT_MS = MonitorSchedule.TICK_MS / 2;
 
     private DeviceCheck() {
     }

@@ -27,7 +27,7 @@ public interface FileFollower extends AutoCloseable {
     /** The current watch descriptor. */
     int watch();
 
-    /** Looks at the file's identity; called every check interval and on identity events. */
+    /** Looks at the file's identity: on identity events, with each remap, and when a verdict asked for it. */
     Verdict check() throws IOException;
 
     /** Releases the watch and closes the fd it maps (the inherited one, until replaced). */

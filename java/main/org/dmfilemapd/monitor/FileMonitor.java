@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * Keeps one region group in sync with one file: the per-file state and its steps. A
  * {@link MonitorLoop} decides when (see {@link MonitorSchedule}: the first change after a
  * quiet spell at once, bursts coalesced to one update per 500 ms with the last change always
- * applied, identity checks every 500 ms, a remap every 5 s) and shares the inotify instance
+ * applied, identity checks on identity events, a remap every 5 s) and shares the inotify instance
  * and the device's stats handle between monitors; this class does the work of a step: look
  * at the file's identity, map it, and update the group if the extents differ. Changes are
  * found by comparing extent maps, not block counts, so moves that keep the block count count.
@@ -46,8 +46,16 @@ public final class FileMonitor implements AutoCloseable {
     private volatile long updates;
     private volatile String lastError;
 
-    /** What a step found: the identity verdict, or the monitor's end. */
-    record StepResult(Verdict verdict, MonitorResult end) {
+    /** Whether a step mapped the file, and if so whether it changed the group. */
+    enum Mapped {
+        NO, IN_SYNC, UPDATED
+    }
+
+    /** What a step found: the identity verdict, or the monitor's end; and what its mapping did. */
+    record StepResult(Verdict verdict, MonitorResult end, Mapped mapped) {
+        StepResult(Verdict verdict, MonitorResult end) {
+            this(verdict, end, Mapped.NO);
+        }
     }
 
     private FileMonitor(Arguments args, FileStat file, GroupLock lock, String programId, FileFollower follower) {
@@ -194,6 +202,7 @@ public final class FileMonitor implements AutoCloseable {
                 }
             }
             if (step.update() || v instanceof Verdict.Replaced) {
+                long before = updates;
                 MonitorResult end = reconcile(stats);
                 if (end != null) {
                     return new StepResult(v, end);
@@ -202,6 +211,7 @@ public final class FileMonitor implements AutoCloseable {
                     watching = true;
                     LOG.debug("Watching \"{}\" for group {} ({} mode).", args.path(), groupId, args.mode());
                 }
+                return new StepResult(v, null, updates != before ? Mapped.UPDATED : Mapped.IN_SYNC);
             }
             return new StepResult(v, null);
         } catch (IOException e) {

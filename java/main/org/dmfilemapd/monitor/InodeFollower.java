@@ -11,9 +11,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Follows the inode: the inherited fd is mapped for the daemon's whole life, so renames and
  * moves within the filesystem need nothing. The watch is placed through {@code /proc/self/fd},
- * i.e. on the inode itself, whatever its name is now. Unlinking is seen as a link count of 0
- * (the kernel reports it as {@code IN_ATTRIB}); the monitor ends once no other process holds
- * the file.
+ * i.e. on the inode itself, whatever its name is now. Unlinking raises {@code IN_ATTRIB} (the
+ * link count changes), which makes the loop look at the file: a link count of 0 ends the
+ * monitor once no other process holds the file. Only while it is unlinked and held is it
+ * polled (another process's close raises nothing on our watch).
  */
 final class InodeFollower implements FileFollower {
     private static final Logger LOG = LoggerFactory.getLogger(InodeFollower.class);
@@ -60,7 +61,7 @@ final class InodeFollower implements FileFollower {
             LOG.debug("Process {} still holds the unlinked file.", holder);
             reportedHeld = true;
         }
-        return Verdict.CONTINUE;
+        return Verdict.POLL;
     }
 
     /** Removes the watch and closes the fd, as the original does when it ends. */

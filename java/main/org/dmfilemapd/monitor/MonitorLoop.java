@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * (wd to monitors in a {@link WatchTable}) and on the deadlines of every monitor (a
  * {@link TimerQueue}); the work itself (identity checks, mapping, updates, device checks)
  * runs on {@code work}, inline on the loop thread or on a few workers, at most one step per
- * monitor at a time. Every {@value MonitorSchedule#CHECK_INTERVAL_MS} ms each device is
+ * monitor at a time. Every {@value MonitorSchedule#TICK_MS} ms each device is
  * listed once, whatever the number of files on it, and its monitors' groups checked.
  *
  * <p>Other threads talk to the loop only through {@link #post} (a queue and the inotify
@@ -88,9 +88,12 @@ public final class MonitorLoop implements AutoCloseable {
                 checkDevices();
                 nextTick = tasks.isEmpty() ? Long.MAX_VALUE : MonitorSchedule.nextTick(now);
             }
+            List<MonitorTask> due = new ArrayList<>();
             for (MonitorTask t; (t = timers.pollDue(now)) != null;) {
-                MonitorTask due = t;
-                guarded(() -> advance(due, now));
+                due.add(t);
+            }
+            if (!due.isEmpty()) {
+                guarded(() -> advanceAll(due, now));
             }
             if (!inbox.isEmpty() || shutdown) {
                 continue;
@@ -159,6 +162,49 @@ public final class MonitorLoop implements AutoCloseable {
         });
     }
 
+    /**
+     * Starts the steps due at one deadline (mostly the periodic remaps that fall on a shared
+     * tick) as one batch: one hand-off to a worker and one back, not one each per file, so
+     * idle files add no wake-ups. A batch runs on one worker; events are handed off one by one
+     * ({@link #advance}), so they need not wait for it.
+     */
+    private void advanceAll(List<MonitorTask> due, long now) {
+        if (due.size() == 1) {
+            advance(due.get(0), now);
+            return;
+        }
+        List<MonitorTask> ts = new ArrayList<>(due.size());
+        List<MonitorSchedule.Step> steps = new ArrayList<>(due.size());
+        for (MonitorTask t : due) {
+            if (t.busy || t.ended) {
+                continue;
+            }
+            MonitorSchedule.Step step = t.schedule.begin(now);
+            if (step == null) {
+                timers.arm(t);
+                continue;
+            }
+            t.busy = true;
+            ts.add(t);
+            steps.add(step);
+        }
+        if (ts.isEmpty()) {
+            return;
+        }
+        work.execute(() -> {
+            List<FileMonitor.StepResult> rs = new ArrayList<>(ts.size());
+            for (int i = 0; i < ts.size(); i++) {
+                rs.add(runStep(ts.get(i), steps.get(i)));
+            }
+            post(() -> {
+                for (int i = 0; i < ts.size(); i++) {
+                    int k = i;
+                    guarded(() -> stepDone(ts.get(k), steps.get(k), rs.get(k)));
+                }
+            });
+        });
+    }
+
     /** A step, on a worker (or inline); whatever goes wrong ends this monitor only. */
     private FileMonitor.StepResult runStep(MonitorTask t, MonitorSchedule.Step step) {
         FileMonitor m = t.monitor;
@@ -189,6 +235,9 @@ public final class MonitorLoop implements AutoCloseable {
             long now = now();
             if (step.check()) {
                 t.schedule.checked(step, now, r.verdict());
+            }
+            if (r.mapped() != FileMonitor.Mapped.NO) {
+                t.schedule.reconciled(step, r.mapped() == FileMonitor.Mapped.UPDATED);
             }
             advance(t, now);
         }
@@ -247,8 +296,8 @@ public final class MonitorLoop implements AutoCloseable {
             if ((mask & (FileFollower.CHANGE_EVENTS | Inotify.IN_Q_OVERFLOW)) != 0) {
                 t.schedule.changed();
             }
-            if ((mask & FileFollower.IDENTITY_EVENTS) != 0) {
-                t.schedule.identityEvent(); // look at the file now
+            if ((mask & (FileFollower.IDENTITY_EVENTS | Inotify.IN_Q_OVERFLOW)) != 0) {
+                t.schedule.identityEvent(); // look at the file now (a lost event may have been an unlink)
             }
             advance(t, now);
         });

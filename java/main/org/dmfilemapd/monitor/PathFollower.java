@@ -14,6 +14,11 @@ import org.slf4j.LoggerFactory;
  * second (the original's tolerance: 9 looks, 100 ms apart) the monitor ends with status 1.
  * The watch moves with the file (on the host's one inotify instance). The replaced file's
  * fd (at first the inherited one) is closed, so its space can be freed.
+ *
+ * <p>The path is looked at when the watched file raises an identity event: a rename over the
+ * path or an unlink lowers its link count ({@code IN_ATTRIB}), a rename away raises
+ * {@code IN_MOVE_SELF}. What raises nothing on the file (its directory renamed) is found by
+ * the look that goes with every remap.
  */
 final class PathFollower implements FileFollower {
     private static final Logger LOG = LoggerFactory.getLogger(PathFollower.class);

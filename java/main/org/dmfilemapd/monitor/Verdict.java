@@ -14,10 +14,15 @@ public sealed interface Verdict {
     record RecheckSoon(long millis) implements Verdict {
     }
 
+    /** Look again on the loop's next tick: the file is in a state that raises no event when it ends (unlinked, held by another process). */
+    record Poll() implements Verdict {
+    }
+
     /** Stop monitoring with this outcome. */
     record Exit(MonitorResult result) implements Verdict {
     }
 
     Verdict CONTINUE = new Continue();
     Verdict REPLACED = new Replaced();
+    Verdict POLL = new Poll();
 }

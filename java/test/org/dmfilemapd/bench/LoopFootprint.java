@@ -1,3 +1,5 @@
+package org.dmfilemapd.bench;
+
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +14,7 @@ import org.dmfilemapd.monitor.FileMonitor;
 import org.dmfilemapd.service.MonitorHost;
 
 /**
- * Measures one MonitorHost in this JVM (run by scripts/bench-loop in the dm guest): for each
+ * Measures one MonitorHost in this JVM (scripts/bench's loop section, in the dm guest): for each
  * count of monitored files, once all of them watch, PSS and RSS (smaps_rollup), the live heap
  * after a full GC, threads, inotify instances, then CPU time and context switches (wake-ups)
  * of the whole process over an idle window.
