@@ -199,7 +199,8 @@ public final class RegionUpdater {
      * that does not exist (creates come before it, deletes after it). Costs messages for what
      * changed plus one tag, not a listing of every region on the device. Returns null, having
      * changed nothing, when the update needs {@link #apply} instead: the leader's extent goes,
-     * a new region would get an id below the leader, or the tag is not one it can rewrite.
+     * a new region would get an id below the leader, the tag is not one it can rewrite, or the
+     * group changed since the listing (its leader is checked with one message first).
      */
     public Result applyInPlace(long groupId, ExtentMap map) throws UpdateException {
         if (map.isEmpty() || !stats.groupPresent(groupId)) {
@@ -241,6 +242,9 @@ public final class RegionUpdater {
         String programId = stats.regionProgramId(groupId);
         boolean precise = stats.regionPrecise(groupId);
         long[] bounds = stats.regionHistogramBounds(groupId);
+        if (!stillListed(members.get(0))) {
+            return null; // changed since the listing: the full path lists and decides
+        }
 
         List<Long> created = new ArrayList<>();
         try {
@@ -248,8 +252,10 @@ public final class RegionUpdater {
                 Extent e = map.extents().get(i);
                 ids[i] = stats.createRegion(e.start(), e.length(), precise, bounds, programId, "");
                 created.add(ids[i]);
-                if (ids[i] < groupId) {
-                    deleteQuietly(created); // it would have to lead: the full path
+                // below the leader it would have to lead; a kept member's id means that member
+                // was deleted since the listing (the kernel hands out the lowest free id)
+                if (ids[i] < groupId || kept.contains(ids[i])) {
+                    deleteQuietly(created);
                     return null;
                 }
             }
@@ -286,6 +292,22 @@ public final class RegionUpdater {
         }
         LOG.debug("Group {} in place: kept {}, created {}, deleted {}", groupId, kept, created, stale);
         return new Result(groupId, allIds, true);
+    }
+
+    /**
+     * True if region {@code r} is still what the listing showed: one {@code @stats_print} of
+     * its first area ({@code start+length ...}; filemap regions have one area), O(1) where a
+     * listing is O(regions). An id alone proves nothing: the kernel reuses a deleted region's
+     * id for the next region created, ours included.
+     */
+    private boolean stillListed(Region r) {
+        try {
+            String out = stats.message("@stats_print " + r.id() + " 0 1").trim();
+            int sp = out.indexOf(' ');
+            return (sp < 0 ? out : out.substring(0, sp)).equals(r.start() + "+" + r.length());
+        } catch (DmException e) {
+            return false;
+        }
     }
 
     /**
