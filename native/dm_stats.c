@@ -109,53 +109,73 @@ static int64_t tag_highest_member(const char *row)
 	return highest;
 }
 
+/* Sends a message to the device's first target; NULL on failure, with libdm's error kept. */
+static struct dm_task *send_message(uint32_t major, uint32_t minor, const char *msg)
+{
+	struct dm_task *dmt;
+
+	if (!(dmt = dm_task_create(DM_DEVICE_TARGET_MSG)))
+		return NULL;
+	if (!dm_task_set_major(dmt, major) || !dm_task_set_minor(dmt, minor) ||
+	    !dm_task_set_sector(dmt, 0) || !dm_task_set_message(dmt, msg) || !dm_task_run(dmt)) {
+		dm_task_destroy(dmt);
+		return NULL;
+	}
+	return dmt;
+}
+
+/* Copies one line of a listing into row (truncated to fit); returns the next line. */
+static const char *next_row(const char *line, char *row, size_t row_len)
+{
+	const char *nl = strchr(line, '\n');
+	size_t n = nl ? (size_t)(nl - line) : strlen(line);
+
+	if (n >= row_len)
+		n = row_len - 1;
+	memcpy(row, line, n);
+	row[n] = '\0';
+	return nl ? nl + 1 : line + strlen(line);
+}
+
 /*
  * libdm's list marks every member named by a group tag in its region table without checking
  * the id against the table's size: a tag naming an id above the highest listed region (its
  * member deleted by someone else without a tag rewrite) makes it write past the table and
- * corrupt the heap. Read the same listing first and refuse it then. Returns 0 if safe.
+ * corrupt the heap. Read the same listing first and refuse it then (returns 1, with why).
+ * The same pass keeps each group tag as the kernel stores it (rows of "id", "tag" in *tags),
+ * so that a group can be re-tagged in the stored format of whichever libdm wrote it.
  */
-static int unsafe_listing(uint32_t major, uint32_t minor, const char *prog, char *why,
-			  size_t why_len)
+static int unsafe_listing(JNIEnv *env, uint32_t major, uint32_t minor, const char *prog, char *why,
+			  size_t why_len, jobjectArray *tags)
 {
 	char msg[1100], row[4096];
-	const char *resp, *line, *nl;
+	const char *resp, *line;
 	struct dm_task *dmt;
 	int64_t last = -1, tag_region = -1, member = -1;
 	int unsafe = 0;
+	jsize ntags = 0, i = 0;
 
+	*tags = NULL;
 	if (snprintf(msg, sizeof(msg), "@stats_list %s", prog) >= (int)sizeof(msg))
 		return 0;
-	if (!(dmt = dm_task_create(DM_DEVICE_TARGET_MSG)))
-		return 0;
-	if (!dm_task_set_major(dmt, major) || !dm_task_set_minor(dmt, minor) ||
-	    !dm_task_set_sector(dmt, 0) || !dm_task_set_message(dmt, msg) || !dm_task_run(dmt) ||
-	    !(resp = dm_task_get_message_response(dmt)))
-		goto out; /* libdm's own list will report the failure */
-	for (line = resp; *line; line = nl ? nl + 1 : line + strlen(line)) {
+	if (!(dmt = send_message(major, minor, msg)))
+		return 0; /* libdm's own list will report the failure */
+	if (!(resp = dm_task_get_message_response(dmt)))
+		goto out;
+	for (line = resp; *line;) {
 		unsigned long long id;
-		size_t n;
 
-		nl = strchr(line, '\n');
-		n = nl ? (size_t)(nl - line) : strlen(line);
-		if (n >= sizeof(row))
-			n = sizeof(row) - 1;
-		memcpy(row, line, n);
-		row[n] = '\0';
+		line = next_row(line, row, sizeof(row));
 		if (sscanf(row, "%llu:", &id) == 1 && (int64_t)id > last)
 			last = (int64_t)id;
+		if (strstr(row, "DMS_GROUP="))
+			ntags++;
 	}
-	for (line = resp; *line; line = nl ? nl + 1 : line + strlen(line)) {
+	for (line = resp; *line;) {
 		unsigned long long id;
-		size_t n;
 		int64_t m;
 
-		nl = strchr(line, '\n');
-		n = nl ? (size_t)(nl - line) : strlen(line);
-		if (n >= sizeof(row))
-			n = sizeof(row) - 1;
-		memcpy(row, line, n);
-		row[n] = '\0';
+		line = next_row(line, row, sizeof(row));
 		if (sscanf(row, "%llu:", &id) == 1 && (m = tag_highest_member(row)) > last) {
 			tag_region = (int64_t)id;
 			member = m;
@@ -163,37 +183,95 @@ static int unsafe_listing(uint32_t major, uint32_t minor, const char *prog, char
 			break;
 		}
 	}
-	if (unsafe)
+	if (unsafe) {
 		snprintf(why, why_len,
 			 "the group tag of region %" PRId64 " names region %" PRId64
 			 ", beyond the last region %" PRId64
 			 " (a member was deleted without updating the group); libdm would write out of bounds",
 			 tag_region, member, last);
+		goto out;
+	}
+	if (!(*tags = (*env)->NewObjectArray(env, ntags * 2, dmf_string_class(), NULL)))
+		goto out; /* OutOfMemoryError pending */
+	for (line = resp; *line && i < ntags * 2;) {
+		unsigned long long id;
+		const char *tag;
+		char idtext[24];
+		jstring js;
+
+		line = next_row(line, row, sizeof(row));
+		if (sscanf(row, "%llu:", &id) != 1 || !(tag = strstr(row, "DMS_GROUP=")))
+			continue;
+		snprintf(idtext, sizeof(idtext), "%llu", id);
+		if (!(js = (*env)->NewStringUTF(env, idtext)))
+			goto out;
+		(*env)->SetObjectArrayElement(env, *tags, i++, js);
+		(*env)->DeleteLocalRef(env, js);
+		if (!(js = (*env)->NewStringUTF(env, tag)))
+			goto out;
+		(*env)->SetObjectArrayElement(env, *tags, i++, js);
+		(*env)->DeleteLocalRef(env, js);
+	}
 out:
 	dm_task_destroy(dmt);
 	return unsafe;
 }
 
-JNIEXPORT void JNICALL Java_org_dmfilemapd_jni_DmStats_list0(JNIEnv *env, jclass cls, jlong h,
-							     jstring program_id, jboolean all,
-							     jint major, jint minor)
+JNIEXPORT jobjectArray JNICALL Java_org_dmfilemapd_jni_DmStats_list0(JNIEnv *env, jclass cls,
+								     jlong h, jstring program_id,
+								     jboolean all, jint major,
+								     jint minor)
 {
 	int failed;
 	char *prog = dmf_string_dup(env, program_id, &failed), why[512];
+	jobjectArray tags = NULL;
 
 	if (failed)
-		return;
-	if (major >= 0 && (all || prog) &&
-	    unsafe_listing((uint32_t)major, (uint32_t)minor, all ? "" : prog, why, sizeof(why))) {
-		dmf_throw_dm_message(env, "dm_stats_list", why);
-		free(prog);
-		return;
+		return NULL;
+	if (major >= 0 && (all || prog)) {
+		if (unsafe_listing(env, (uint32_t)major, (uint32_t)minor, all ? "" : prog, why,
+				   sizeof(why), &tags)) {
+			dmf_throw_dm_message(env, "dm_stats_list", why);
+			free(prog);
+			return NULL;
+		}
+		if ((*env)->ExceptionCheck(env)) {
+			free(prog);
+			return NULL;
+		}
 	}
 	dmf_libdm_clear_last();
 	/* NULL = the handle's own program id; "" (DM_STATS_ALL_PROGRAMS) = every program */
 	if (!dm_stats_list(DMS(h), all ? DM_STATS_ALL_PROGRAMS : prog))
 		dmf_throw_dm(env, "dm_stats_list");
 	free(prog);
+	return tags;
+}
+
+JNIEXPORT jstring JNICALL Java_org_dmfilemapd_jni_DmStats_message0(JNIEnv *env, jclass cls,
+								   jint major, jint minor,
+								   jstring message)
+{
+	int failed;
+	char *msg = dmf_string_dup(env, message, &failed);
+	struct dm_task *dmt;
+	const char *resp;
+	jstring result = NULL;
+
+	if (failed || !msg) {
+		free(msg);
+		return NULL;
+	}
+	dmf_libdm_clear_last();
+	if (!(dmt = send_message((uint32_t)major, (uint32_t)minor, msg))) {
+		dmf_throw_dm(env, "dm_task_run(message)");
+	} else {
+		resp = dm_task_get_message_response(dmt);
+		result = (*env)->NewStringUTF(env, resp ? resp : "");
+		dm_task_destroy(dmt);
+	}
+	free(msg);
+	return result;
 }
 
 JNIEXPORT jboolean JNICALL Java_org_dmfilemapd_jni_DmStats_regionPresent0(JNIEnv *env, jclass cls,

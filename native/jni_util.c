@@ -16,6 +16,7 @@ static jclass libdm_log_class;       /* LibdmLog */
 static jmethodID libdm_log_method;
 static jclass illegal_argument_class;
 static jclass oom_class;
+static jclass string_class;
 
 /* libdm levels (lib/log/log.h): FATAL 2, ERR 3, WARN 4, NOTICE 5, INFO 6, DEBUG 7 */
 #define LIBDM_LEVEL_MASK 0x0f
@@ -104,7 +105,8 @@ DMF_EXPORT jint JNI_OnLoad(JavaVM *jvm, void *reserved)
 	    !(libdm_log_method = (*env)->GetStaticMethodID(env, libdm_log_class, "log",
 							   "(ILjava/lang/String;)V")) ||
 	    !(illegal_argument_class = global_class(env, "java/lang/IllegalArgumentException")) ||
-	    !(oom_class = global_class(env, "java/lang/OutOfMemoryError")))
+	    !(oom_class = global_class(env, "java/lang/OutOfMemoryError")) ||
+	    !(string_class = global_class(env, "java/lang/String")))
 		return JNI_ERR;
 
 	vm = jvm;
@@ -116,6 +118,11 @@ DMF_EXPORT void JNI_OnUnload(JavaVM *jvm, void *reserved)
 {
 	dm_log_with_errno_init(NULL);
 	vm = NULL;
+}
+
+jclass dmf_string_class(void)
+{
+	return string_class;
 }
 
 static void throw_with(JNIEnv *env, jclass cls, jmethodID ctor, const char *op, int err,

@@ -19,6 +19,9 @@ void dmf_throw_dm_message(JNIEnv *env, const char *op, const char *msg);
 void dmf_throw_illegal_argument(JNIEnv *env, const char *msg);
 void dmf_throw_oom(JNIEnv *env, const char *what);
 
+/* java.lang.String, cached at load. */
+jclass dmf_string_class(void);
+
 /* Forget the calling thread's last libdm error (call before each libdm operation). */
 void dmf_libdm_clear_last(void);
 

@@ -1,7 +1,9 @@
 package org.dmfilemapd.jni;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -31,6 +33,7 @@ public final class DmStats implements AutoCloseable {
     private String programId;
     private int major = -1;
     private int minor = -1;
+    private Map<Long, String> tags = Map.of();
 
     /** A handle whose own program id is {@code programId} (null: libdm's default). */
     public DmStats(String programId) throws DmException {
@@ -82,14 +85,52 @@ public final class DmStats implements AutoCloseable {
      */
     public void listAll() throws DmException {
         synchronized (LIBDM) {
-            list0(live(), null, true, major, minor);
+            keepTags(list0(live(), null, true, major, minor));
         }
     }
 
     /** Lists the regions of {@code programId}; null means the handle's own program id. As {@link #listAll}. */
     public void list(String programId) throws DmException {
         synchronized (LIBDM) {
-            list0(live(), programId != null ? programId : this.programId, false, major, minor);
+            keepTags(list0(live(), programId != null ? programId : this.programId, false, major, minor));
+        }
+    }
+
+    private void keepTags(String[] rows) {
+        Map<Long, String> m = new HashMap<>();
+        for (int i = 0; rows != null && i + 1 < rows.length; i += 2) {
+            // the row goes on after the aux data with the region's options ("
+            // precise_timestamps", " histogram:..."); the aux data ends at the first space
+            // after '#' (libdm's own rule: an alias may hold spaces, the part after '#' not)
+            String row = rows[i + 1];
+            int hash = row.indexOf('#');
+            int end = hash < 0 ? -1 : row.indexOf(' ', hash);
+            m.put(Long.parseLong(rows[i]), end < 0 ? row : row.substring(0, end));
+        }
+        tags = m;
+    }
+
+    /**
+     * The group tag the last listing showed on region {@code leaderId}, exactly as the kernel
+     * stores it ({@code DMS_GROUP=...:<members>#<user aux>}, in the format of whichever libdm
+     * wrote it), or null.
+     */
+    public String groupTag(long leaderId) {
+        return tags.get(leaderId);
+    }
+
+    /**
+     * Sends one dm message to the bound device ({@code @stats_set_aux}, {@code @stats_delete})
+     * and returns the kernel's answer: for changes libdm's handle calls would only make after
+     * listing the whole device again. The handle's listing is stale afterwards.
+     */
+    public String message(String message) throws DmException {
+        if (major < 0) {
+            throw new IllegalStateException("dm_stats handle not bound by device number");
+        }
+        synchronized (LIBDM) {
+            live();
+            return message0(major, minor, message);
         }
     }
 
@@ -230,8 +271,11 @@ public final class DmStats implements AutoCloseable {
 
     private static native void setProgramId0(long h, String programId) throws DmException;
 
-    private static native void list0(long h, String programId, boolean all, int major, int minor)
+    /** Lists; returns the listed group tags as (id, tag) pairs, or null if not read (unbound). */
+    private static native String[] list0(long h, String programId, boolean all, int major, int minor)
             throws DmException;
+
+    private static native String message0(int major, int minor, String message) throws DmException;
 
     private static native boolean regionPresent0(long h, long id);
 

@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
  * the fault tests), a point costs one comparison with null.
  */
 public final class FailPoint {
-    /** After the new regions are created, before the group is tagged again. */
-    public static final String BEFORE_REGROUP = "update.before-regroup";
+    /** After an update created its new regions, before it writes the group's tag. */
+    public static final String BEFORE_TAG = "update.before-tag";
 
     private static final Logger LOG = LoggerFactory.getLogger(FailPoint.class);
     private static final String ARMED = System.getenv("DMFILEMAPD_FAILPOINT");

@@ -224,8 +224,9 @@ public final class FileMonitor implements AutoCloseable {
 
     /**
      * Maps the file and updates the group if they differ. A listing at most one interval old
-     * (refreshed by the device check) answers "nothing to do" without an ioctl; anything else
-     * lists afresh first, as every change to regions needs.
+     * (refreshed by the device check) answers "nothing to do" without an ioctl, and serves a
+     * change that keeps the leader ({@link RegionUpdater#applyInPlace}); anything else lists
+     * afresh first and rebuilds the group ({@link RegionUpdater#apply}).
      */
     private MonitorResult reconcile(SharedStats shared) throws IOException {
         ExtentMap map;
@@ -239,8 +240,28 @@ public final class FileMonitor implements AutoCloseable {
         try {
             DmStats stats = shared.stats();
             RegionUpdater updater = shared.updater();
-            if (!shared.stale() && stats.groupPresent(groupId) && updater.matches(groupId, map)) {
-                return matched(map);
+            RegionUpdater.Result r = null;
+            if (!shared.stale() && stats.groupPresent(groupId)) {
+                if (updater.matches(groupId, map)) {
+                    return matched(map);
+                }
+                // the check's listing is at most one interval old: change the group in place
+                // without listing every region on the device again
+                updating = true;
+                try {
+                    r = updater.applyInPlace(groupId, map);
+                } catch (GroupVanishedException e) {
+                    LOG.warn("{}", e.getMessage());
+                    return MonitorResult.info("Filemap group removed: exiting.");
+                } catch (UpdateException e) {
+                    return failed(e);
+                } finally {
+                    updating = false;
+                    shared.markStale();
+                }
+            }
+            if (r != null) {
+                return updated(r);
             }
             try {
                 shared.list();
@@ -254,7 +275,6 @@ public final class FileMonitor implements AutoCloseable {
             if (updater.matches(groupId, map)) {
                 return matched(map);
             }
-            RegionUpdater.Result r;
             updating = true;
             try {
                 r = updater.apply(groupId, map);
@@ -262,30 +282,39 @@ public final class FileMonitor implements AutoCloseable {
                 LOG.warn("{}", e.getMessage());
                 return MonitorResult.info("Filemap group removed: exiting.");
             } catch (UpdateException e) {
-                String why = e.getMessage() + (e.getCause() != null ? ": " + e.getCause().getMessage() : "");
-                lastError = why;
-                LOG.error("{}", why);
-                return MonitorResult.error("Failed to update filemap regions for group_id=" + groupId + ".");
+                return failed(e);
             } finally {
                 updating = false;
                 shared.markStale();
             }
-            updates++;
-            lastUpdateEpochMillis = System.currentTimeMillis();
-            regionCount = r.regionIds().size();
-            if (r.regionIds().isEmpty()) {
-                return MonitorResult.warn("File contains no extents: exiting.");
-            }
-            if (r.groupId() != groupId) {
-                LOG.warn("group_id changed from {} to {}", groupId, r.groupId());
-                groupId = r.groupId();
-                relock();
-            }
-            LOG.debug("Updated group {} with {} region(s).", groupId, r.regionIds().size());
-            return null;
+            return updated(r);
         } finally {
             shared.lock.unlock();
         }
+    }
+
+    private MonitorResult failed(UpdateException e) {
+        String why = e.getMessage() + (e.getCause() != null ? ": " + e.getCause().getMessage() : "");
+        lastError = why;
+        LOG.error("{}", why);
+        return MonitorResult.error("Failed to update filemap regions for group_id=" + groupId + ".");
+    }
+
+    /** After an update: the counters, and the group's new id if it moved. Null: go on. */
+    private MonitorResult updated(RegionUpdater.Result r) {
+        updates++;
+        lastUpdateEpochMillis = System.currentTimeMillis();
+        regionCount = r.regionIds().size();
+        if (r.regionIds().isEmpty()) {
+            return MonitorResult.warn("File contains no extents: exiting.");
+        }
+        if (r.groupId() != groupId) {
+            LOG.warn("group_id changed from {} to {}", groupId, r.groupId());
+            groupId = r.groupId();
+            relock();
+        }
+        LOG.debug("Updated group {} with {} region(s).", groupId, r.regionIds().size());
+        return null;
     }
 
     private MonitorResult matched(ExtentMap map) {

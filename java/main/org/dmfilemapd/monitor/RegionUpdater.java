@@ -170,7 +170,7 @@ public final class RegionUpdater {
         }
         List<Long> allIds = List.of(ids);
         long newGroupId;
-        FailPoint.reach(FailPoint.BEFORE_REGROUP);
+        FailPoint.reach(FailPoint.BEFORE_TAG);
         try {
             stats.list(null);
             List<Long> gone = allIds.stream().filter(id -> !stats.regionPresent(id)).toList();
@@ -189,6 +189,170 @@ public final class RegionUpdater {
         LOG.debug("Group {} -> {}: kept {}, created {}, deleted {}", groupId, newGroupId, kept, created,
                 stale.stream().map(Region::id).toList());
         return new Result(newGroupId, allIds, true);
+    }
+
+    /**
+     * Applies {@code map} without listing the device, from a listing the caller knows to be
+     * recent (the device check's), when the leader's extent stays: new regions are created,
+     * the leader's tag is rewritten once with the new member list, then the stale members are
+     * deleted. The group keeps its id and is never untagged, and the tag never names a region
+     * that does not exist (creates come before it, deletes after it). Costs messages for what
+     * changed plus one tag, not a listing of every region on the device. Returns null, having
+     * changed nothing, when the update needs {@link #apply} instead: the leader's extent goes,
+     * a new region would get an id below the leader, the tag is not one it can rewrite, or the
+     * group changed since the listing (its leader is checked with one message first).
+     */
+    public Result applyInPlace(long groupId, ExtentMap map) throws UpdateException {
+        if (map.isEmpty() || !stats.groupPresent(groupId)) {
+            return null;
+        }
+        String tag = stats.groupTag(groupId);
+        if (tag == null || withMembers(tag, "0") == null) {
+            return null;
+        }
+        List<Region> members = stats.groupRegions(groupId);
+        Map<Extent, Deque<Region>> byExtent = new HashMap<>();
+        for (Region r : members) {
+            byExtent.computeIfAbsent(new Extent(r.start(), r.length()), k -> new ArrayDeque<>()).add(r);
+        }
+        Long[] ids = new Long[map.extents().size()];
+        List<Integer> toCreate = new ArrayList<>();
+        Set<Long> kept = new LinkedHashSet<>();
+        for (int i = 0; i < ids.length; i++) {
+            Deque<Region> same = byExtent.get(map.extents().get(i));
+            if (same != null && !same.isEmpty()) {
+                ids[i] = same.poll().id();
+                kept.add(ids[i]);
+            } else {
+                toCreate.add(i);
+            }
+        }
+        if (!kept.contains(groupId)) {
+            return null; // a new leader: the group's id changes, the full path handles that
+        }
+        List<Long> stale = new ArrayList<>();
+        for (Region r : members) {
+            if (!kept.contains(r.id())) {
+                stale.add(r.id());
+            }
+        }
+        if (toCreate.isEmpty() && stale.isEmpty()) {
+            return new Result(groupId, List.of(ids), false);
+        }
+        String programId = stats.regionProgramId(groupId);
+        boolean precise = stats.regionPrecise(groupId);
+        long[] bounds = stats.regionHistogramBounds(groupId);
+        if (!stillListed(members.get(0))) {
+            return null; // changed since the listing: the full path lists and decides
+        }
+
+        List<Long> created = new ArrayList<>();
+        try {
+            for (int i : toCreate) {
+                Extent e = map.extents().get(i);
+                ids[i] = stats.createRegion(e.start(), e.length(), precise, bounds, programId, "");
+                created.add(ids[i]);
+                // below the leader it would have to lead; a kept member's id means that member
+                // was deleted since the listing (the kernel hands out the lowest free id)
+                if (ids[i] < groupId || kept.contains(ids[i])) {
+                    deleteQuietly(created);
+                    return null;
+                }
+            }
+        } catch (DmException e) {
+            deleteQuietly(created);
+            throw new UpdateException("Could not create region " + (created.size() + 1) + " of "
+                    + toCreate.size() + " for group " + groupId, e);
+        }
+        List<Long> allIds = List.of(ids);
+        String members2 = GroupMembers.describe(allIds);
+        String newTag = withMembers(tag, members2);
+        if (newTag.length() > MAX_TAG_CHARS) {
+            deleteQuietly(created);
+            throw new UpdateException("A group of " + allIds.size()
+                    + " regions does not fit in a device-mapper message; group left unchanged");
+        }
+        FailPoint.reach(FailPoint.BEFORE_TAG);
+        try {
+            stats.message("@stats_set_aux " + groupId + " " + escape(newTag));
+        } catch (DmException e) {
+            deleteQuietly(created);
+            if (groupRemovedMeanwhile(groupId)) {
+                throw new GroupVanishedException("Regions of group " + groupId + " were deleted during the update");
+            }
+            throw new UpdateException("Could not tag group " + groupId + " with regions " + members2, e);
+        }
+        // no longer named by the tag: deleting them cannot leave it dangling
+        for (long id : stale) {
+            try {
+                stats.message("@stats_delete " + id);
+            } catch (DmException e) {
+                LOG.warn("Could not delete stale region {} of group {}: {}", id, groupId, e.getMessage());
+            }
+        }
+        LOG.debug("Group {} in place: kept {}, created {}, deleted {}", groupId, kept, created, stale);
+        return new Result(groupId, allIds, true);
+    }
+
+    /**
+     * True if region {@code r} is still what the listing showed: one {@code @stats_print} of
+     * its first area ({@code start+length ...}; filemap regions have one area), O(1) where a
+     * listing is O(regions). An id alone proves nothing: the kernel reuses a deleted region's
+     * id for the next region created, ours included.
+     */
+    private boolean stillListed(Region r) {
+        try {
+            String out = stats.message("@stats_print " + r.id() + " 0 1").trim();
+            int sp = out.indexOf(' ');
+            return (sp < 0 ? out : out.substring(0, sp)).equals(r.start() + "+" + r.length());
+        } catch (DmException e) {
+            return false;
+        }
+    }
+
+    /**
+     * {@code tag} (as the kernel stores it: {@code DMS_GROUP=<alias>:<members>#<user aux>},
+     * the alias quoted by newer libdm) with another member list, everything else as it was;
+     * null if it is not such a tag. The members are what lies between the last ':' before
+     * the first '#' and that '#' (an alias may hold ':' inside its quotes, never '#').
+     */
+    static String withMembers(String tag, String members) {
+        if (!tag.startsWith("DMS_GROUP=")) {
+            return null;
+        }
+        int hash = tag.indexOf('#');
+        int colon = hash < 0 ? -1 : tag.lastIndexOf(':', hash);
+        if (colon < "DMS_GROUP=".length()) {
+            return null;
+        }
+        return tag.substring(0, colon + 1) + members + tag.substring(hash);
+    }
+
+    /**
+     * A tag as one message argument: the kernel splits messages at spaces and takes a
+     * backslash as "the next character as is" (newer libdm escapes these the same way).
+     */
+    static String escape(String tag) {
+        StringBuilder sb = new StringBuilder(tag.length() + 8);
+        for (int i = 0; i < tag.length(); i++) {
+            char c = tag.charAt(i);
+            if (c == ' ' || c == '\\' || c == '\t') {
+                sb.append('\\');
+            }
+            sb.append(c);
+        }
+        return sb.toString();
+    }
+
+    /** Removes regions this update created (raw deletes: the handle has not listed them). */
+    private void deleteQuietly(List<Long> created) {
+        for (long id : created) {
+            try {
+                stats.message("@stats_delete " + id);
+            } catch (DmException e) {
+                LOG.warn("Could not remove region {} created by a failed update: {}", id, e.getMessage());
+            }
+        }
     }
 
     /** After a failed step: true if the group is no longer in the kernel's listing. */

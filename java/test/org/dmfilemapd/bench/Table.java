@@ -38,9 +38,10 @@ final class Table {
                 row(rows, fss, results, n + " extents: FIEMAP (ms)", p + "fiemap_ms", "");
                 row(rows, fss, results, n + " extents: update excl. FIEMAP (ms)", p + "update_excl_fiemap_ms",
                         i == 0 ? "" : "<= 2x the 10-extent figure");
-                row(rows, fss, results, n + " extents:   list+compare (ms)", p + "list_compare_ms", "");
+                row(rows, fss, results, n + " extents:   compare (ms)", p + "compare_ms", "");
                 row(rows, fss, results, n + " extents:   apply (ms)", p + "apply_ms", "");
-                row(rows, fss, results, n + " extents:   one listing (ms)", p + "list_only_ms", "");
+                row(rows, fss, results, n + " extents:   trials in place", p + "in_place", "");
+                row(rows, fss, results, n + " extents: one listing (ms, each check)", p + "list_only_ms", "");
                 row(rows, fss, results, n + " extents: group creation (s)", p + "create_group_s", "");
             }
         }

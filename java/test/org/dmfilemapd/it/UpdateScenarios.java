@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import org.dmfilemapd.jni.Region;
+import org.dmfilemapd.monitor.FailPoint;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +53,35 @@ abstract class UpdateScenarios extends OnDmDevice {
         List<Region> after = Kernel.group(f, g);
         assertEquals(3, after.size(), after.toString());
         assertEquals(before.get(0), after.get(0), "the leader is kept as it was");
+        assertTrue(daemon.alive(), daemon.log());
+    }
+
+    // A change that keeps the leader is made in place from the check's listing, without
+    // untagging the group: at the moment before the daemon writes the tag (it stops itself
+    // there: fail point) the group is still tagged with its old members and the new region
+    // exists beside it; then the tag names them all, the group keeps its id and leader.
+    @Test
+    void aChangeKeepingTheLeaderIsMadeInPlace() throws IOException {
+        Path f = twoRegions("inplace");
+        long g = Kernel.createGroup(f, false, null, "inplace");
+        List<Region> before = Kernel.group(f, g);
+        int onDevice = Kernel.allRegions(f).size();
+        daemon = DaemonProcess.start(f, g, "inode", true, 2, Map.of("DMFILEMAPD_FAILPOINT", FailPoint.BEFORE_TAG))
+                .awaitWatching();
+        sh("fallocate -o 16M -l 1M " + f);
+        Kernel.await("the daemon stopped before writing the tag", SYNC, daemon::stopped);
+        try {
+            assertEquals(before, Kernel.group(f, g), "still tagged, with its old members");
+            assertEquals(onDevice + 1, Kernel.allRegions(f).size(), "the new region beside the group");
+        } finally {
+            Sh.run("kill -CONT " + daemon.pid());
+        }
+        Kernel.awaitInSync(f, g, SYNC);
+        List<Region> after = Kernel.group(f, g);
+        assertEquals(before.size() + 1, after.size(), after.toString());
+        assertEquals(before.get(0), after.get(0), "the same leader, the same group id");
+        assertEquals(onDevice + 1, Kernel.allRegions(f).size(), "nothing else created");
+        assertTrue(daemon.log().contains("Group " + g + " in place"), daemon.log());
         assertTrue(daemon.alive(), daemon.log());
     }
 
