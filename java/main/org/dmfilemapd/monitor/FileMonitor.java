@@ -302,9 +302,12 @@ public final class FileMonitor implements AutoCloseable {
 
     /** After an update: the counters, and the group's new id if it moved. Null: go on. */
     private MonitorResult updated(RegionUpdater.Result r) {
+        regionCount = r.regionIds().size();
+        if (!r.changed()) {
+            return null; // nothing sent: not an update (and no reason to wait before the next)
+        }
         updates++;
         lastUpdateEpochMillis = System.currentTimeMillis();
-        regionCount = r.regionIds().size();
         if (r.regionIds().isEmpty()) {
             return MonitorResult.warn("File contains no extents: exiting.");
         }
