@@ -240,44 +240,32 @@ public final class FileMonitor implements AutoCloseable {
         try {
             DmStats stats = shared.stats();
             RegionUpdater updater = shared.updater();
-            RegionUpdater.Result r = null;
-            if (!shared.stale() && stats.groupPresent(groupId)) {
-                if (updater.matches(groupId, map)) {
-                    return matched(map);
+            // the check's listing, at most one interval old, unless our own update came since
+            boolean fresh = !shared.stale() && stats.groupPresent(groupId);
+            if (!fresh) {
+                MonitorResult end = relist(shared);
+                if (end != null) {
+                    return end;
                 }
-                // the check's listing is at most one interval old: change the group in place
-                // without listing every region on the device again
-                updating = true;
-                try {
-                    r = updater.applyInPlace(groupId, map);
-                } catch (GroupVanishedException e) {
-                    LOG.warn("{}", e.getMessage());
-                    return MonitorResult.info("Filemap group removed: exiting.");
-                } catch (UpdateException e) {
-                    return failed(e);
-                } finally {
-                    updating = false;
-                    shared.markStale();
-                }
-            }
-            if (r != null) {
-                return updated(r);
-            }
-            try {
-                shared.list();
-            } catch (DmException e) {
-                LOG.error("{}", e.getMessage());
-                return MonitorResult.error("Failed to list stats handle.");
-            }
-            if (!stats.groupPresent(groupId)) {
-                return MonitorResult.info("Filemap group removed: exiting.");
             }
             if (updater.matches(groupId, map)) {
                 return matched(map);
             }
             updating = true;
             try {
-                r = updater.apply(groupId, map);
+                // in place from a fresh listing (no listing of every region on the device);
+                // else, or when that cannot be, list and rebuild
+                RegionUpdater.Result r = fresh ? updater.applyInPlace(groupId, map) : null;
+                if (r == null && fresh) {
+                    MonitorResult end = relist(shared);
+                    if (end != null) {
+                        return end;
+                    }
+                }
+                if (r == null) {
+                    r = updater.apply(groupId, map);
+                }
+                return updated(r);
             } catch (GroupVanishedException e) {
                 LOG.warn("{}", e.getMessage());
                 return MonitorResult.info("Filemap group removed: exiting.");
@@ -287,10 +275,20 @@ public final class FileMonitor implements AutoCloseable {
                 updating = false;
                 shared.markStale();
             }
-            return updated(r);
         } finally {
             shared.lock.unlock();
         }
+    }
+
+    /** Lists the device again; null if the group is still there, else how monitoring ends. */
+    private MonitorResult relist(SharedStats shared) {
+        try {
+            shared.list();
+        } catch (DmException e) {
+            LOG.error("{}", e.getMessage());
+            return MonitorResult.error("Failed to list stats handle.");
+        }
+        return shared.stats().groupPresent(groupId) ? null : MonitorResult.info("Filemap group removed: exiting.");
     }
 
     private MonitorResult failed(UpdateException e) {

@@ -88,28 +88,11 @@ public final class RegionUpdater {
             return new Result(groupId, List.of(), true);
         }
 
-        Map<Extent, Deque<Region>> byExtent = new HashMap<>();
-        for (Region r : members) {
-            byExtent.computeIfAbsent(new Extent(r.start(), r.length()), k -> new ArrayDeque<>()).add(r);
-        }
-        Long[] ids = new Long[map.extents().size()];
-        List<Integer> toCreate = new ArrayList<>();
-        Set<Long> kept = new LinkedHashSet<>();
-        for (int i = 0; i < ids.length; i++) {
-            Deque<Region> same = byExtent.get(map.extents().get(i));
-            if (same != null && !same.isEmpty()) {
-                ids[i] = same.poll().id();
-                kept.add(ids[i]);
-            } else {
-                toCreate.add(i);
-            }
-        }
-        List<Region> stale = new ArrayList<>();
-        for (Region r : members) {
-            if (!kept.contains(r.id())) {
-                stale.add(r);
-            }
-        }
+        Plan plan = new Plan(members, map);
+        Long[] ids = plan.ids;
+        List<Integer> toCreate = plan.toCreate;
+        Set<Long> kept = plan.kept;
+        List<Region> stale = plan.stale;
         if (toCreate.isEmpty() && stale.isEmpty()) {
             return new Result(groupId, List.of(ids), false);
         }
@@ -211,30 +194,13 @@ public final class RegionUpdater {
             return null;
         }
         List<Region> members = stats.groupRegions(groupId);
-        Map<Extent, Deque<Region>> byExtent = new HashMap<>();
-        for (Region r : members) {
-            byExtent.computeIfAbsent(new Extent(r.start(), r.length()), k -> new ArrayDeque<>()).add(r);
-        }
-        Long[] ids = new Long[map.extents().size()];
-        List<Integer> toCreate = new ArrayList<>();
-        Set<Long> kept = new LinkedHashSet<>();
-        for (int i = 0; i < ids.length; i++) {
-            Deque<Region> same = byExtent.get(map.extents().get(i));
-            if (same != null && !same.isEmpty()) {
-                ids[i] = same.poll().id();
-                kept.add(ids[i]);
-            } else {
-                toCreate.add(i);
-            }
-        }
+        Plan plan = new Plan(members, map);
+        Long[] ids = plan.ids;
+        List<Integer> toCreate = plan.toCreate;
+        Set<Long> kept = plan.kept;
+        List<Region> stale = plan.stale;
         if (!kept.contains(groupId)) {
             return null; // a new leader: the group's id changes, the full path handles that
-        }
-        List<Long> stale = new ArrayList<>();
-        for (Region r : members) {
-            if (!kept.contains(r.id())) {
-                stale.add(r.id());
-            }
         }
         if (toCreate.isEmpty() && stale.isEmpty()) {
             return new Result(groupId, List.of(ids), false);
@@ -283,14 +249,15 @@ public final class RegionUpdater {
             throw new UpdateException("Could not tag group " + groupId + " with regions " + members2, e);
         }
         // no longer named by the tag: deleting them cannot leave it dangling
-        for (long id : stale) {
+        for (Region r : stale) {
             try {
-                stats.message("@stats_delete " + id);
+                stats.message("@stats_delete " + r.id());
             } catch (DmException e) {
-                LOG.warn("Could not delete stale region {} of group {}: {}", id, groupId, e.getMessage());
+                LOG.warn("Could not delete stale region {} of group {}: {}", r.id(), groupId, e.getMessage());
             }
         }
-        LOG.debug("Group {} in place: kept {}, created {}, deleted {}", groupId, kept, created, stale);
+        LOG.debug("Group {} in place: kept {}, created {}, deleted {}", groupId, kept, created,
+                stale.stream().map(Region::id).toList());
         return new Result(groupId, allIds, true);
     }
 
@@ -397,6 +364,40 @@ public final class RegionUpdater {
             stats.createGroup(GroupMembers.describe(kept), alias);
         } catch (DmException | RuntimeException e) {
             LOG.error("Could not regroup regions {}: {}", kept, e.getMessage());
+        }
+    }
+
+    /**
+     * What an update must do: for each extent of the map (in file order) the id of a member
+     * with exactly that extent, kept with its counters, or a place in {@code toCreate}; the
+     * members left over are stale.
+     */
+    private static final class Plan {
+        final Long[] ids;
+        final List<Integer> toCreate = new ArrayList<>();
+        final Set<Long> kept = new LinkedHashSet<>();
+        final List<Region> stale = new ArrayList<>();
+
+        Plan(List<Region> members, ExtentMap map) {
+            Map<Extent, Deque<Region>> byExtent = new HashMap<>();
+            for (Region r : members) {
+                byExtent.computeIfAbsent(new Extent(r.start(), r.length()), k -> new ArrayDeque<>()).add(r);
+            }
+            ids = new Long[map.extents().size()];
+            for (int i = 0; i < ids.length; i++) {
+                Deque<Region> same = byExtent.get(map.extents().get(i));
+                if (same != null && !same.isEmpty()) {
+                    ids[i] = same.poll().id();
+                    kept.add(ids[i]);
+                } else {
+                    toCreate.add(i);
+                }
+            }
+            for (Region r : members) {
+                if (!kept.contains(r.id())) {
+                    stale.add(r);
+                }
+            }
         }
     }
 }
