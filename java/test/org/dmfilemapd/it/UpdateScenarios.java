@@ -77,11 +77,12 @@ abstract class UpdateScenarios extends OnDmDevice {
             Sh.run("kill -CONT " + daemon.pid());
         }
         Kernel.awaitInSync(f, g, SYNC);
+        // (the group is in sync once its tag is written; the daemon logs the update after)
+        daemon.awaitLog("Group " + g + " in place", SYNC);
         List<Region> after = Kernel.group(f, g);
         assertEquals(before.size() + 1, after.size(), after.toString());
         assertEquals(before.get(0), after.get(0), "the same leader, the same group id");
         assertEquals(onDevice + 1, Kernel.allRegions(f).size(), "nothing else created");
-        assertTrue(daemon.log().contains("Group " + g + " in place"), daemon.log());
         assertTrue(daemon.alive(), daemon.log());
     }
 
