@@ -124,6 +124,21 @@ static struct dm_task *send_message(uint32_t major, uint32_t minor, const char *
 	return dmt;
 }
 
+/*
+ * A fingerprint of a listing's text (64-bit FNV-1a): the periodic group check compares it with
+ * the last listing's instead of having libdm list and parse the device again.
+ */
+static uint64_t listing_hash(const char *text)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *text; text++) {
+		h ^= (unsigned char)*text;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
 /* Copies one line of a listing into row (truncated to fit); returns the next line. */
 static const char *next_row(const char *line, char *row, size_t row_len)
 {
@@ -143,10 +158,11 @@ static const char *next_row(const char *line, char *row, size_t row_len)
  * member deleted by someone else without a tag rewrite) makes it write past the table and
  * corrupt the heap. Read the same listing first and refuse it then (returns 1, with why).
  * The same pass keeps each group tag as the kernel stores it (rows of "id", "tag" in *tags),
- * so that a group can be re-tagged in the stored format of whichever libdm wrote it.
+ * so that a group can be re-tagged in the stored format of whichever libdm wrote it, and the
+ * listing's fingerprint in *hash (*hashed set once it was read).
  */
 static int unsafe_listing(JNIEnv *env, uint32_t major, uint32_t minor, const char *prog, char *why,
-			  size_t why_len, jobjectArray *tags)
+			  size_t why_len, jobjectArray *tags, uint64_t *hash, int *hashed)
 {
 	char msg[1100], row[4096];
 	const char *resp, *line;
@@ -162,6 +178,8 @@ static int unsafe_listing(JNIEnv *env, uint32_t major, uint32_t minor, const cha
 		return 0; /* libdm's own list will report the failure */
 	if (!(resp = dm_task_get_message_response(dmt)))
 		goto out;
+	*hash = listing_hash(resp);
+	*hashed = 1;
 	for (line = resp; *line;) {
 		unsigned long long id;
 
@@ -220,17 +238,18 @@ out:
 JNIEXPORT jobjectArray JNICALL Java_org_dmfilemapd_jni_DmStats_list0(JNIEnv *env, jclass cls,
 								     jlong h, jstring program_id,
 								     jboolean all, jint major,
-								     jint minor)
+								     jint minor, jlongArray fingerprint)
 {
-	int failed;
+	int failed, hashed = 0;
 	char *prog = dmf_string_dup(env, program_id, &failed), why[512];
 	jobjectArray tags = NULL;
+	uint64_t hash = 0;
 
 	if (failed)
 		return NULL;
 	if (major >= 0 && (all || prog)) {
 		if (unsafe_listing(env, (uint32_t)major, (uint32_t)minor, all ? "" : prog, why,
-				   sizeof(why), &tags)) {
+				   sizeof(why), &tags, &hash, &hashed)) {
 			dmf_throw_dm_message(env, "dm_stats_list", why);
 			free(prog);
 			return NULL;
@@ -242,10 +261,45 @@ JNIEXPORT jobjectArray JNICALL Java_org_dmfilemapd_jni_DmStats_list0(JNIEnv *env
 	}
 	dmf_libdm_clear_last();
 	/* NULL = the handle's own program id; "" (DM_STATS_ALL_PROGRAMS) = every program */
-	if (!dm_stats_list(DMS(h), all ? DM_STATS_ALL_PROGRAMS : prog))
+	if (!dm_stats_list(DMS(h), all ? DM_STATS_ALL_PROGRAMS : prog)) {
 		dmf_throw_dm(env, "dm_stats_list");
+	} else {
+		/* { 1, hash } when the guard read the listing, else { 0, 0 } (never "unchanged") */
+		jlong fp[2] = { hashed, (jlong)hash };
+
+		(*env)->SetLongArrayRegion(env, fingerprint, 0, 2, fp);
+	}
 	free(prog);
 	return tags;
+}
+
+JNIEXPORT jlong JNICALL Java_org_dmfilemapd_jni_DmStats_listingHash0(JNIEnv *env, jclass cls,
+								     jint major, jint minor,
+								     jstring program_id)
+{
+	int failed;
+	char *prog = dmf_string_dup(env, program_id, &failed), msg[1100];
+	struct dm_task *dmt;
+	const char *resp;
+	jlong hash = 0;
+
+	if (failed)
+		return 0;
+	if (snprintf(msg, sizeof(msg), "@stats_list %s", prog ? prog : "") >= (int)sizeof(msg)) {
+		free(prog);
+		dmf_throw_dm_message(env, "dm_stats_list", "program id too long");
+		return 0;
+	}
+	free(prog);
+	dmf_libdm_clear_last();
+	if (!(dmt = send_message((uint32_t)major, (uint32_t)minor, msg))) {
+		dmf_throw_dm(env, "dm_task_run(@stats_list)");
+		return 0;
+	}
+	resp = dm_task_get_message_response(dmt);
+	hash = (jlong)listing_hash(resp ? resp : "");
+	dm_task_destroy(dmt);
+	return hash;
 }
 
 JNIEXPORT jstring JNICALL Java_org_dmfilemapd_jni_DmStats_message0(JNIEnv *env, jclass cls,

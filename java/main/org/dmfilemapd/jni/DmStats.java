@@ -34,6 +34,10 @@ public final class DmStats implements AutoCloseable {
     private int major = -1;
     private int minor = -1;
     private Map<Long, String> tags = Map.of();
+    // the last listing's fingerprint, and the filter it was taken with; null: none to compare with
+    private String hashedFilter;
+    private long listingHash;
+    private final long[] fingerprint = new long[2]; // list0's out parameter: { taken, hash }
 
     /** A handle whose own program id is {@code programId} (null: libdm's default). */
     public DmStats(String programId) throws DmException {
@@ -52,6 +56,7 @@ public final class DmStats implements AutoCloseable {
 
     public void bindFd(int fd) throws DmException {
         synchronized (LIBDM) {
+            changed();
             bindFd0(live(), fd);
         }
         try {
@@ -65,6 +70,7 @@ public final class DmStats implements AutoCloseable {
 
     public void bindDevno(int major, int minor) throws DmException {
         synchronized (LIBDM) {
+            changed();
             bindDevno0(live(), major, minor);
         }
         this.major = major;
@@ -73,6 +79,7 @@ public final class DmStats implements AutoCloseable {
 
     public void setProgramId(String programId) throws DmException {
         synchronized (LIBDM) {
+            changed();
             setProgramId0(live(), programId);
         }
         this.programId = programId == null ? "" : programId;
@@ -85,15 +92,42 @@ public final class DmStats implements AutoCloseable {
      */
     public void listAll() throws DmException {
         synchronized (LIBDM) {
-            keepTags(list0(live(), null, true, major, minor));
+            keepTags(list0(live(), null, true, major, minor, fingerprint));
+            keepFingerprint("");
         }
     }
 
     /** Lists the regions of {@code programId}; null means the handle's own program id. As {@link #listAll}. */
     public void list(String programId) throws DmException {
+        String filter = programId != null ? programId : this.programId;
         synchronized (LIBDM) {
-            keepTags(list0(live(), programId != null ? programId : this.programId, false, major, minor));
+            keepTags(list0(live(), filter, false, major, minor, fingerprint));
+            keepFingerprint(filter);
         }
+    }
+
+    private void keepFingerprint(String filter) {
+        hashedFilter = fingerprint[0] != 0 ? filter : null;
+        listingHash = fingerprint[1];
+    }
+
+    /**
+     * True if the kernel's listing reads exactly as it did for the last {@link #list}, by one
+     * {@code @stats_list} ioctl and a 64-bit fingerprint of its text, with nothing parsed: the
+     * listing (and every answer from it) is then still current. False when it differs, when
+     * this handle changed regions itself since, or when there is no fingerprint to compare
+     * (bound by fd, or not listed yet); the caller lists again then.
+     */
+    public boolean listingUnchanged() throws DmException {
+        synchronized (LIBDM) {
+            live();
+            return hashedFilter != null && major >= 0 && listingHash0(major, minor, hashedFilter) == listingHash;
+        }
+    }
+
+    /** Our own change: the next {@link #listingUnchanged} must not vouch for the last listing. */
+    private void changed() {
+        hashedFilter = null;
     }
 
     private void keepTags(String[] rows) {
@@ -130,6 +164,7 @@ public final class DmStats implements AutoCloseable {
         }
         synchronized (LIBDM) {
             live();
+            changed();
             return message0(major, minor, message);
         }
     }
@@ -210,6 +245,7 @@ public final class DmStats implements AutoCloseable {
     public long createRegion(long start, long length, boolean precise, long[] bounds, String programId,
             String auxData) throws DmException {
         synchronized (LIBDM) {
+            changed();
             return createRegion0(live(), start, length, precise, bounds, programId, auxData);
         }
     }
@@ -217,6 +253,7 @@ public final class DmStats implements AutoCloseable {
     /** Deletes a region present in the last listing. */
     public void deleteRegion(long regionId) throws DmException {
         synchronized (LIBDM) {
+            changed();
             deleteRegion0(live(), regionId);
         }
     }
@@ -224,6 +261,7 @@ public final class DmStats implements AutoCloseable {
     /** Groups listed, ungrouped regions ({@code "0-3,7"}); the lowest id leads. Returns the group id. */
     public long createGroup(String members, String alias) throws DmException {
         synchronized (LIBDM) {
+            changed();
             return createGroup0(live(), members, alias);
         }
     }
@@ -231,6 +269,7 @@ public final class DmStats implements AutoCloseable {
     /** Removes a listed group, and its regions too if {@code removeRegions}. */
     public void deleteGroup(long groupId, boolean removeRegions) throws DmException {
         synchronized (LIBDM) {
+            changed();
             deleteGroup0(live(), groupId, removeRegions);
         }
     }
@@ -239,6 +278,7 @@ public final class DmStats implements AutoCloseable {
     public long[] createRegionsFromFd(int fd, boolean group, boolean precise, long[] bounds, String alias)
             throws DmException {
         synchronized (LIBDM) {
+            changed();
             return createRegionsFromFd0(live(), fd, group, precise, bounds, alias);
         }
     }
@@ -272,8 +312,11 @@ public final class DmStats implements AutoCloseable {
     private static native void setProgramId0(long h, String programId) throws DmException;
 
     /** Lists; returns the listed group tags as (id, tag) pairs, or null if not read (unbound). */
-    private static native String[] list0(long h, String programId, boolean all, int major, int minor)
-            throws DmException;
+    private static native String[] list0(long h, String programId, boolean all, int major, int minor,
+            long[] fingerprint) throws DmException;
+
+    /** The fingerprint of {@code @stats_list <programId>} as the kernel answers it now. */
+    private static native long listingHash0(int major, int minor, String programId) throws DmException;
 
     private static native String message0(int major, int minor, String message) throws DmException;
 

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * {@link TimerQueue}); the work itself (identity checks, mapping, updates, device checks)
  * runs on {@code work}, inline on the loop thread or on a few workers, at most one step per
  * monitor at a time. Every {@value MonitorSchedule#TICK_MS} ms each device is
- * listed once, whatever the number of files on it, and its monitors' groups checked.
+ * checked with one list ioctl, whatever the number of files on it ({@link DeviceCheck}).
  *
  * <p>Other threads talk to the loop only through {@link #post} (a queue and the inotify
  * instance's eventfd wake). A monitor that fails ends alone with its error.
@@ -303,12 +303,16 @@ public final class MonitorLoop implements AutoCloseable {
         });
     }
 
-    /** Lists each device once and ends the monitors whose group is gone. */
+    /** Checks each device once (loop thread) and ends the monitors whose group is gone. */
     private void checkDevices() {
         for (SharedStats s : registry.handles()) {
-            if (!checking.add(s)) {
+            if (checking.contains(s)) {
                 continue; // the last check of this handle is still running
             }
+            if (DeviceCheck.quiet(s)) {
+                continue; // one ioctl here: nothing changed on the device, no hand-off
+            }
+            checking.add(s);
             work.execute(() -> {
                 List<Map.Entry<MonitorTask, MonitorResult>> ends = List.of();
                 try {

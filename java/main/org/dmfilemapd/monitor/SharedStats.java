@@ -22,6 +22,7 @@ final class SharedStats {
     private final RegionUpdater updater;
     private final List<MonitorTask> members = new CopyOnWriteArrayList<>();
     private boolean stale;
+    private boolean judged; // every member's group was looked up in the current listing
     private boolean closed;
 
     /** A handle bound to the device, listing {@code programId}'s regions; listed once. */
@@ -58,8 +59,24 @@ final class SharedStats {
     /** Lists again (under the lock). */
     void list() throws DmException {
         assert lock.isHeldByCurrentThread();
+        judged = false;
         stats.list(null);
         stale = false;
+    }
+
+    /** The device check looked up every member's group in the current listing. */
+    void judged() {
+        assert lock.isHeldByCurrentThread();
+        judged = true;
+    }
+
+    /**
+     * True if the device check has nothing to do: every member was judged on the current
+     * listing and the kernel's listing still reads the same (one ioctl, nothing parsed).
+     */
+    boolean unchangedSinceJudged() throws DmException {
+        assert lock.isHeldByCurrentThread();
+        return judged && !stale && !closed && stats.listingUnchanged();
     }
 
     /** The regions changed since the last listing (our own update). */
@@ -80,6 +97,7 @@ final class SharedStats {
     // membership changes under the lock: a device check only judges members listed after they joined
     void join(MonitorTask t) {
         members.add(t);
+        judged = false;
     }
 
     /** Leaves; true if that was the last member (the caller then closes the handle). */
