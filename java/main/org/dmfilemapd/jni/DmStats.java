@@ -38,6 +38,10 @@ public final class DmStats implements AutoCloseable {
     private String hashedFilter;
     private long listingHash;
     private final long[] fingerprint = new long[2]; // list0's out parameter: { taken, hash }
+    // the listing's regions, read out of libdm once per listing and split by group: every
+    // monitor of the device compares its group with the same listing at each remap
+    private List<Region> listed;
+    private Map<Long, List<Region>> byGroup;
 
     /** A handle whose own program id is {@code programId} (null: libdm's default). */
     public DmStats(String programId) throws DmException {
@@ -128,9 +132,13 @@ public final class DmStats implements AutoCloseable {
     /** Our own change: the next {@link #listingUnchanged} must not vouch for the last listing. */
     private void changed() {
         hashedFilter = null;
+        listed = null;
+        byGroup = null;
     }
 
     private void keepTags(String[] rows) {
+        listed = null;
+        byGroup = null;
         Map<Long, String> m = new HashMap<>();
         for (int i = 0; rows != null && i + 1 < rows.length; i += 2) {
             // the row goes on after the aux data with the region's options ("
@@ -183,29 +191,39 @@ public final class DmStats implements AutoCloseable {
 
     /** Every listed region, in id order. */
     public List<Region> regions() {
-        long[] rows;
-        synchronized (LIBDM) {
-            rows = regions0(live());
+        return new ArrayList<>(listed());
+    }
+
+    private List<Region> listed() {
+        if (listed == null) {
+            long[] rows;
+            synchronized (LIBDM) {
+                rows = regions0(live());
+            }
+            List<Region> out = new ArrayList<>(rows.length / REGION_ROW);
+            for (int i = 0; i < rows.length; i += REGION_ROW) {
+                out.add(new Region(rows[i], rows[i + 1], rows[i + 2], rows[i + 3]));
+            }
+            listed = List.copyOf(out);
         }
-        List<Region> out = new ArrayList<>(rows.length / REGION_ROW);
-        for (int i = 0; i < rows.length; i += REGION_ROW) {
-            out.add(new Region(rows[i], rows[i + 1], rows[i + 2], rows[i + 3]));
-        }
-        return out;
+        return listed;
     }
 
     /** The members of {@code groupId}, in id order (empty if the group is not listed). */
     public List<Region> groupRegions(long groupId) {
-        List<Region> out = new ArrayList<>();
         if (!groupPresent(groupId)) {
-            return out;
+            return new ArrayList<>();
         }
-        for (Region r : regions()) {
-            if (r.groupId() == groupId) {
-                out.add(r);
+        if (byGroup == null) {
+            Map<Long, List<Region>> m = new HashMap<>();
+            for (Region r : listed()) {
+                if (r.groupId() >= 0) {
+                    m.computeIfAbsent(r.groupId(), g -> new ArrayList<>()).add(r);
+                }
             }
+            byGroup = m;
         }
-        return out;
+        return new ArrayList<>(byGroup.getOrDefault(groupId, List.of()));
     }
 
     public String regionProgramId(long regionId) {
