@@ -38,6 +38,8 @@ public final class DmStats implements AutoCloseable {
     private String hashedFilter;
     private long listingHash;
     private final long[] fingerprint = new long[2]; // list0's out parameter: { taken, hash }
+    // bumped by every listing and every change through this handle (see listingGeneration)
+    private long generation;
 
     /** A handle whose own program id is {@code programId} (null: libdm's default). */
     public DmStats(String programId) throws DmException {
@@ -92,6 +94,7 @@ public final class DmStats implements AutoCloseable {
      */
     public void listAll() throws DmException {
         synchronized (LIBDM) {
+            generation++;
             keepTags(list0(live(), null, true, major, minor, fingerprint));
             keepFingerprint("");
         }
@@ -101,6 +104,7 @@ public final class DmStats implements AutoCloseable {
     public void list(String programId) throws DmException {
         String filter = programId != null ? programId : this.programId;
         synchronized (LIBDM) {
+            generation++;
             keepTags(list0(live(), filter, false, major, minor, fingerprint));
             keepFingerprint(filter);
         }
@@ -128,6 +132,19 @@ public final class DmStats implements AutoCloseable {
     /** Our own change: the next {@link #listingUnchanged} must not vouch for the last listing. */
     private void changed() {
         hashedFilter = null;
+        generation++;
+    }
+
+    /**
+     * A number that changes with every listing and every change made through this handle
+     * (bind, program id, message, region or group call): while it stays the same, every
+     * answer read from the handle's listing ({@link #regions}, {@link #groupRegions}, ...) is
+     * the same as before.
+     */
+    public long listingGeneration() {
+        synchronized (LIBDM) {
+            return generation;
+        }
     }
 
     private void keepTags(String[] rows) {
