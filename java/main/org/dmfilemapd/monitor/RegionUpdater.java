@@ -1,12 +1,9 @@
 package org.dmfilemapd.monitor;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 import org.dmfilemapd.jni.DmException;
@@ -37,30 +34,46 @@ public final class RegionUpdater {
     }
 
     private final DmStats stats;
+    // the members a comparison that found a difference read from the handle's listing, for
+    // the in-place update that follows it on the same listing (reading them is O(members));
+    // dropped by that update, so a file's members are not held between updates
+    private List<Region> lastMembers;
+    private long lastMembersGroup;
+    private long lastMembersGeneration;
 
     public RegionUpdater(DmStats stats) {
         this.stats = stats;
     }
 
+    /** {@link DmStats#groupRegions}, or the members the last comparison kept if still current. */
+    private List<Region> members(long groupId) {
+        List<Region> kept = lastMembers;
+        lastMembers = null;
+        if (kept != null && lastMembersGroup == groupId && lastMembersGeneration == stats.listingGeneration()) {
+            return kept;
+        }
+        return stats.groupRegions(groupId);
+    }
+
     /** True if the group's members are exactly {@code map}'s extents. Needs a fresh listing. */
     public boolean matches(long groupId, ExtentMap map) {
-        List<Region> members = stats.groupRegions(groupId);
-        if (members.size() != map.extents().size()) {
-            return false;
-        }
-        Map<Extent, Integer> want = new HashMap<>();
-        for (Extent e : map.extents()) {
-            want.merge(e, 1, Integer::sum);
-        }
-        for (Region r : members) {
-            Extent e = new Extent(r.start(), r.length());
-            Integer n = want.get(e);
-            if (n == null || n == 0) {
-                return false;
+        List<Region> members = members(groupId);
+        boolean same = members.size() == map.extents().size();
+        if (same) {
+            ExtentIndex index = new ExtentIndex(members);
+            for (Extent e : map.extents()) {
+                if (index.take(e.start(), e.length()) < 0) {
+                    same = false;
+                    break;
+                }
             }
-            want.put(e, n - 1);
         }
-        return true;
+        if (!same) {
+            lastMembers = members; // groupRegions' own list: nobody else holds it
+            lastMembersGroup = groupId;
+            lastMembersGeneration = stats.listingGeneration();
+        }
+        return same;
     }
 
     /**
@@ -68,6 +81,7 @@ public final class RegionUpdater {
      * current listing. An empty map deletes the group and its regions.
      */
     public Result apply(long groupId, ExtentMap map) throws UpdateException {
+        lastMembers = null;
         if (!stats.groupPresent(groupId)) {
             throw new UpdateException("Group ID " + groupId + " does not exist.");
         }
@@ -91,7 +105,7 @@ public final class RegionUpdater {
         Plan plan = new Plan(members, map);
         Long[] ids = plan.ids;
         List<Integer> toCreate = plan.toCreate;
-        Set<Long> kept = plan.kept;
+        Set<Long> kept = plan.keptSet();
         List<Region> stale = plan.stale;
         if (toCreate.isEmpty() && stale.isEmpty()) {
             return new Result(groupId, List.of(ids), false);
@@ -186,6 +200,7 @@ public final class RegionUpdater {
      * group changed since the listing (its leader is checked with one message first).
      */
     public Result applyInPlace(long groupId, ExtentMap map) throws UpdateException {
+        List<Region> members = members(groupId); // first: drops what the comparison kept
         if (map.isEmpty() || !stats.groupPresent(groupId)) {
             return null;
         }
@@ -193,13 +208,11 @@ public final class RegionUpdater {
         if (tag == null || withMembers(tag, "0") == null) {
             return null;
         }
-        List<Region> members = stats.groupRegions(groupId);
         Plan plan = new Plan(members, map);
         Long[] ids = plan.ids;
         List<Integer> toCreate = plan.toCreate;
-        Set<Long> kept = plan.kept;
         List<Region> stale = plan.stale;
-        if (!kept.contains(groupId)) {
+        if (!plan.isKept(groupId)) {
             return null; // a new leader: the group's id changes, the full path handles that
         }
         if (toCreate.isEmpty() && stale.isEmpty()) {
@@ -220,7 +233,7 @@ public final class RegionUpdater {
                 created.add(ids[i]);
                 // below the leader it would have to lead; a kept member's id means that member
                 // was deleted since the listing (the kernel hands out the lowest free id)
-                if (ids[i] < groupId || kept.contains(ids[i])) {
+                if (ids[i] < groupId || plan.isKept(ids[i])) {
                     deleteQuietly(created);
                     return null;
                 }
@@ -256,8 +269,10 @@ public final class RegionUpdater {
                 LOG.warn("Could not delete stale region {} of group {}: {}", r.id(), groupId, e.getMessage());
             }
         }
-        LOG.debug("Group {} in place: kept {}, created {}, deleted {}", groupId, kept, created,
-                stale.stream().map(Region::id).toList());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("Group {} in place: kept {}, created {}, deleted {}", groupId, plan.keptSet(), created,
+                    stale.stream().map(Region::id).toList());
+        }
         return new Result(groupId, allIds, true);
     }
 
@@ -370,34 +385,125 @@ public final class RegionUpdater {
     /**
      * What an update must do: for each extent of the map (in file order) the id of a member
      * with exactly that extent, kept with its counters, or a place in {@code toCreate}; the
-     * members left over are stale.
+     * members left over are stale. Of members with the same extent, the lowest ids go to the
+     * first such extents in file order. O(members + extents) in primitive arrays: it runs on
+     * every update, and a file may have 10,000 extents.
      */
     private static final class Plan {
         final Long[] ids;
         final List<Integer> toCreate = new ArrayList<>();
-        final Set<Long> kept = new LinkedHashSet<>();
         final List<Region> stale = new ArrayList<>();
+        /** The kept ids, ascending (for {@link #isKept}). */
+        private final long[] keptSorted;
 
         Plan(List<Region> members, ExtentMap map) {
-            Map<Extent, Deque<Region>> byExtent = new HashMap<>();
-            for (Region r : members) {
-                byExtent.computeIfAbsent(new Extent(r.start(), r.length()), k -> new ArrayDeque<>()).add(r);
-            }
-            ids = new Long[map.extents().size()];
+            ExtentIndex index = new ExtentIndex(members);
+            boolean[] used = new boolean[members.size()];
+            List<Extent> extents = map.extents();
+            ids = new Long[extents.size()];
+            int nKept = 0;
             for (int i = 0; i < ids.length; i++) {
-                Deque<Region> same = byExtent.get(map.extents().get(i));
-                if (same != null && !same.isEmpty()) {
-                    ids[i] = same.poll().id();
-                    kept.add(ids[i]);
+                Extent e = extents.get(i);
+                int m = index.take(e.start(), e.length());
+                if (m >= 0) {
+                    ids[i] = members.get(m).id();
+                    used[m] = true;
+                    nKept++;
                 } else {
                     toCreate.add(i);
                 }
             }
-            for (Region r : members) {
-                if (!kept.contains(r.id())) {
-                    stale.add(r);
+            keptSorted = new long[nKept];
+            int k = 0;
+            for (int m = 0; m < used.length; m++) {
+                if (used[m]) {
+                    keptSorted[k++] = members.get(m).id();
+                } else {
+                    stale.add(members.get(m));
                 }
             }
+            Arrays.sort(keptSorted);
+        }
+
+        boolean isKept(long id) {
+            return Arrays.binarySearch(keptSorted, id) >= 0;
+        }
+
+        /** The kept ids in file-extent order. */
+        Set<Long> keptSet() {
+            Set<Long> kept = new LinkedHashSet<>();
+            for (Long id : ids) {
+                if (id != null) {
+                    kept.add(id);
+                }
+            }
+            return kept;
+        }
+    }
+
+    /**
+     * Members by extent (start, length), each extent's members in list order (the listing's
+     * id order): an open-addressing table over primitive arrays, no boxing or per-member
+     * objects. {@link #take} hands out each member once.
+     */
+    static final class ExtentIndex {
+        private final long[] starts;
+        private final long[] lengths;
+        private final boolean[] used;
+        private final int[] head;
+        private final int[] tail;
+        private final int[] next;
+        private final int mask;
+
+        ExtentIndex(List<Region> members) {
+            int n = members.size();
+            int cap = Integer.highestOneBit(Math.max(4, 2 * n) - 1) << 1; // a power of two >= 2n
+            starts = new long[cap];
+            lengths = new long[cap];
+            used = new boolean[cap];
+            head = new int[cap];
+            tail = new int[cap];
+            next = new int[n];
+            mask = cap - 1;
+            for (int m = 0; m < n; m++) {
+                Region r = members.get(m);
+                int slot = slot(r.start(), r.length());
+                next[m] = -1;
+                if (!used[slot]) {
+                    used[slot] = true;
+                    starts[slot] = r.start();
+                    lengths[slot] = r.length();
+                    head[slot] = m;
+                } else if (head[slot] < 0) {
+                    head[slot] = m;
+                } else {
+                    next[tail[slot]] = m;
+                }
+                tail[slot] = m;
+            }
+        }
+
+        /** The index of the next member not yet taken with this extent, or -1. */
+        int take(long start, long length) {
+            int slot = slot(start, length);
+            if (!used[slot] || head[slot] < 0) {
+                return -1;
+            }
+            int m = head[slot];
+            head[slot] = next[m];
+            return m;
+        }
+
+        private int slot(long start, long length) {
+            long h = start * 0x9E3779B97F4A7C15L + length;
+            h ^= h >>> 29;
+            h *= 0xBF58476D1CE4E5B9L;
+            h ^= h >>> 32;
+            int slot = (int) h & mask;
+            while (used[slot] && (starts[slot] != start || lengths[slot] != length)) {
+                slot = (slot + 1) & mask;
+            }
+            return slot;
         }
     }
 }
