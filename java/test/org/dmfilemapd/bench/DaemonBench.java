@@ -79,7 +79,9 @@ final class DaemonBench {
             ProcTree tree = new ProcTree(d.pid);
             Pause.ms(2000);
             ProcTree.Sample a = tree.sample();
+            ProcTree.Threads ta = tree.threads();
             Pause.ms(cfg.idleSeconds * 1000L);
+            ProcTree.Threads tb = tree.threads();
             ProcTree.Sample b = tree.sample();
             double minutes = (b.nanos() - a.nanos()) / 60e9;
             out.put("idle_seconds", (b.nanos() - a.nanos()) / 1e9);
@@ -92,6 +94,7 @@ final class DaemonBench {
             out.put("threads", b.threads());
             out.put("rss_kb", b.rssKb());
             out.put("pss_kb", b.pssKb());
+            out.put("idle_by_thread", ProcTree.perThread(ta, tb));
         }
         Groups.deleteAll(f);
         Shell.run("rm -f " + f + " " + spacer);

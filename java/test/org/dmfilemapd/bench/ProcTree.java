@@ -5,7 +5,10 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The daemon's whole process tree (jsvc's controller and the JVM under it) read from /proc:
@@ -17,6 +20,64 @@ final class ProcTree {
 
     record Sample(long nanos, double cpuSeconds, long voluntary, long involuntary, long rssKb, long pssKb,
             int processes, int threads) {
+    }
+
+    /** Per thread name (comm; threads of one name summed): CPU ticks and context switches so far. */
+    record Threads(long nanos, Map<String, long[]> byName) {
+    }
+
+    /** Every thread of the tree by name: { CPU ticks (utime + stime), context switches }. */
+    Threads threads() throws IOException {
+        Map<String, long[]> m = new TreeMap<>();
+        long t = System.nanoTime();
+        for (long pid : pids) {
+            try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
+                for (Path task : tasks) {
+                    try {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        long switches = 0;
+                        for (String line : Files.readAllLines(task.resolve("status"))) {
+                            if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                                switches += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                            }
+                        }
+                        long[] v = m.computeIfAbsent(name, k -> new long[2]);
+                        v[0] += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                        v[1] += switches;
+                    } catch (IOException e) {
+                        // the thread ended while we looked
+                    }
+                }
+            }
+        }
+        return new Threads(t, m);
+    }
+
+    /**
+     * What each thread name cost between {@code a} and {@code b}: CPU ms and wake-ups (context
+     * switches) per 10 s, the names that did anything, costliest first.
+     */
+    static Map<String, Map<String, Double>> perThread(Threads a, Threads b) {
+        double tens = (b.nanos() - a.nanos()) / 10e9;
+        List<Map.Entry<String, long[]>> d = new ArrayList<>();
+        b.byName().forEach((name, v) -> {
+            long[] before = a.byName().getOrDefault(name, new long[2]);
+            long[] diff = { v[0] - before[0], v[1] - before[1] };
+            if (diff[0] > 0 || diff[1] > 0) {
+                d.add(Map.entry(name, diff));
+            }
+        });
+        d.sort((x, y) -> Long.compare(y.getValue()[0], x.getValue()[0]));
+        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : d) {
+            Map<String, Double> v = new LinkedHashMap<>();
+            v.put("cpu_ms_per_10s", e.getValue()[0] * 1000 / HZ / tens);
+            v.put("wakeups_per_10s", e.getValue()[1] / tens);
+            out.put(e.getKey(), v);
+        }
+        return out;
     }
 
     private final List<Long> pids;

@@ -245,7 +245,9 @@ final class ServiceBench {
             trees.add(new ProcTree(pid));
         }
         ProcTree.Sample a = sum(trees);
+        ProcTree.Threads ta = trees.get(0).threads();
         Pause.ms(cfg.idleSeconds * 1000L);
+        ProcTree.Threads tb = trees.get(0).threads();
         ProcTree.Sample b = sum(trees);
         double tens = (b.nanos() - a.nanos()) / 10e9;
         Map<String, Object> m = new LinkedHashMap<>();
@@ -256,6 +258,8 @@ final class ServiceBench {
         m.put("idle_wakeups_per_10s", (b.voluntary() + b.involuntary() - a.voluntary() - a.involuntary()) / tens);
         m.put("processes", b.processes());
         m.put("threads", b.threads());
+        // where the idle cost goes (the first tree: the service, or the first file's process)
+        m.put("idle_by_thread", ProcTree.perThread(ta, tb));
         return m;
     }
 
