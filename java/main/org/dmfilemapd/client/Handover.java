@@ -2,6 +2,7 @@ package org.dmfilemapd.client;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.dmfilemapd.cli.Arguments;
 import org.dmfilemapd.handover.Reply;
@@ -19,6 +20,9 @@ import org.slf4j.Logger;
  * to it asks the service to stop that monitor (regions kept) and exits 0.
  */
 public final class Handover {
+    /** How long a signal that came during the hand-over waits for the service's answer. */
+    private static final long HANDOVER_WAIT_S = 10;
+
     private Handover() {
     }
 
@@ -51,20 +55,35 @@ public final class Handover {
     /** Hands {@code a}'s file over and waits for its monitor's end; returns the exit status. */
     public static int foreground(Arguments a, Logger log) throws ServiceException {
         ServiceConnection c = ServiceLauncher.connectOrStart();
-        handOver(c, a);
-        // ours must not count as "another holder" of an unlinked file, as the monitor's own does not
-        closeQuietly(a.fd());
+        CountDownLatch answered = new CountDownLatch(1);
+        AtomicBoolean accepted = new AtomicBoolean();
         CountDownLatch done = new CountDownLatch(1);
+        // installed before the hand-over: once the service shows the file as monitored, a
+        // signal must already stop that monitor (a signal that comes first waits for the
+        // service's answer, then stops what it accepted)
         SignalStop onSignal = SignalStop.install(() -> {
             try {
-                c.send(new Request.Stop(), -1);
-                done.await(3, TimeUnit.SECONDS);
+                if (answered.await(HANDOVER_WAIT_S, TimeUnit.SECONDS) && accepted.get()) {
+                    c.send(new Request.Stop(), -1);
+                    done.await(3, TimeUnit.SECONDS);
+                }
             } catch (ServiceException e) {
                 // the service is gone: nothing left to stop
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         });
+        try {
+            handOver(c, a);
+            accepted.set(true);
+        } catch (ServiceException | RuntimeException e) {
+            answered.countDown();
+            onSignal.done(); // the command reports the refusal with its own status
+            throw e;
+        }
+        answered.countDown();
+        // ours must not count as "another holder" of an unlinked file, as the monitor's own does not
+        closeQuietly(a.fd());
         MonitorResult result;
         try {
             Reply r = c.receive(-1);
