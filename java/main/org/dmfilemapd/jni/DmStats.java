@@ -42,8 +42,6 @@ public final class DmStats implements AutoCloseable {
     // monitor of the device compares its group with the same listing at each remap
     private List<Region> listed;
     private Map<Long, List<Region>> byGroup;
-    // bumped by every listing and every change through this handle (see listingGeneration)
-    private long generation;
 
     /** A handle whose own program id is {@code programId} (null: libdm's default). */
     public DmStats(String programId) throws DmException {
@@ -98,7 +96,6 @@ public final class DmStats implements AutoCloseable {
      */
     public void listAll() throws DmException {
         synchronized (LIBDM) {
-            generation++;
             keepTags(list0(live(), null, true, major, minor, fingerprint));
             keepFingerprint("");
         }
@@ -108,7 +105,6 @@ public final class DmStats implements AutoCloseable {
     public void list(String programId) throws DmException {
         String filter = programId != null ? programId : this.programId;
         synchronized (LIBDM) {
-            generation++;
             keepTags(list0(live(), filter, false, major, minor, fingerprint));
             keepFingerprint(filter);
         }
@@ -138,19 +134,6 @@ public final class DmStats implements AutoCloseable {
         hashedFilter = null;
         listed = null;
         byGroup = null;
-        generation++;
-    }
-
-    /**
-     * A number that changes with every listing and every change made through this handle
-     * (bind, program id, message, region or group call): while it stays the same, every
-     * answer read from the handle's listing ({@link #regions}, {@link #groupRegions}, ...) is
-     * the same as before.
-     */
-    public long listingGeneration() {
-        synchronized (LIBDM) {
-            return generation;
-        }
     }
 
     private void keepTags(String[] rows) {

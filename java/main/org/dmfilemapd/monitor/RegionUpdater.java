@@ -34,46 +34,24 @@ public final class RegionUpdater {
     }
 
     private final DmStats stats;
-    // the members a comparison that found a difference read from the handle's listing, for
-    // the in-place update that follows it on the same listing (reading them is O(members));
-    // dropped by that update, so a file's members are not held between updates
-    private List<Region> lastMembers;
-    private long lastMembersGroup;
-    private long lastMembersGeneration;
 
     public RegionUpdater(DmStats stats) {
         this.stats = stats;
     }
 
-    /** {@link DmStats#groupRegions}, or the members the last comparison kept if still current. */
-    private List<Region> members(long groupId) {
-        List<Region> kept = lastMembers;
-        lastMembers = null;
-        if (kept != null && lastMembersGroup == groupId && lastMembersGeneration == stats.listingGeneration()) {
-            return kept;
-        }
-        return stats.groupRegions(groupId);
-    }
-
     /** True if the group's members are exactly {@code map}'s extents. Needs a fresh listing. */
     public boolean matches(long groupId, ExtentMap map) {
-        List<Region> members = members(groupId);
-        boolean same = members.size() == map.extents().size();
-        if (same) {
-            ExtentIndex index = new ExtentIndex(members);
-            for (Extent e : map.extents()) {
-                if (index.take(e.start(), e.length()) < 0) {
-                    same = false;
-                    break;
-                }
+        List<Region> members = stats.groupRegions(groupId);
+        if (members.size() != map.extents().size()) {
+            return false;
+        }
+        ExtentIndex index = new ExtentIndex(members);
+        for (Extent e : map.extents()) {
+            if (index.take(e.start(), e.length()) < 0) {
+                return false;
             }
         }
-        if (!same) {
-            lastMembers = members; // groupRegions' own list: nobody else holds it
-            lastMembersGroup = groupId;
-            lastMembersGeneration = stats.listingGeneration();
-        }
-        return same;
+        return true;
     }
 
     /**
@@ -81,7 +59,6 @@ public final class RegionUpdater {
      * current listing. An empty map deletes the group and its regions.
      */
     public Result apply(long groupId, ExtentMap map) throws UpdateException {
-        lastMembers = null;
         if (!stats.groupPresent(groupId)) {
             throw new UpdateException("Group ID " + groupId + " does not exist.");
         }
@@ -200,7 +177,6 @@ public final class RegionUpdater {
      * group changed since the listing (its leader is checked with one message first).
      */
     public Result applyInPlace(long groupId, ExtentMap map) throws UpdateException {
-        List<Region> members = members(groupId); // first: drops what the comparison kept
         if (map.isEmpty() || !stats.groupPresent(groupId)) {
             return null;
         }
@@ -208,6 +184,7 @@ public final class RegionUpdater {
         if (tag == null || withMembers(tag, "0") == null) {
             return null;
         }
+        List<Region> members = stats.groupRegions(groupId);
         Plan plan = new Plan(members, map);
         Long[] ids = plan.ids;
         List<Integer> toCreate = plan.toCreate;
