@@ -1,13 +1,15 @@
-/* Natives of org.dmfilemapd.jni.Posix: fstat/stat, open/close, readlink, FIEMAP. */
+/* Natives of org.dmfilemapd.jni.Posix: fstat/stat, open/close, readlink, FIEMAP, madvise. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <limits.h>
 #include <linux/fiemap.h>
 #include <linux/fs.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -198,4 +200,18 @@ JNIEXPORT jint JNICALL Java_org_dmfilemapd_jni_Posix_stopSelf0(JNIEnv *env, jcla
 {
 	/* SIGSTOP stops every thread of the process, whichever thread raises it */
 	return raise(SIGSTOP) < 0 ? -errno : 0;
+}
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21 /* Linux 5.4; older headers lack it, older kernels answer EINVAL */
+#endif
+
+JNIEXPORT jint JNICALL Java_org_dmfilemapd_jni_Posix_pageOut0(JNIEnv *env, jclass cls, jlong addr,
+							     jlong len)
+{
+	/*
+	 * Advice only: the kernel reclaims what it can (clean pages mapped by no one else) and
+	 * keeps the rest; no mapping's contents change, so any range is safe to pass.
+	 */
+	return madvise((void *)(uintptr_t)addr, (size_t)len, MADV_PAGEOUT) < 0 ? -errno : 0;
 }

@@ -77,6 +77,15 @@ public final class Posix {
         NativeIoException.check("raise(SIGSTOP)", stopSelf0());
     }
 
+    /**
+     * {@code madvise(addr, len, MADV_PAGEOUT)}: asks the kernel to reclaim the range's pages
+     * now; clean file pages no other process maps are dropped and come back from the file on
+     * the next touch. Returns 0 or -errno (EINVAL before Linux 5.4).
+     */
+    public static int pageOut(long addr, long len) {
+        return pageOut0(addr, len);
+    }
+
     static String strerror(int errno) {
         return strerror0(errno);
     }
@@ -105,4 +114,6 @@ public final class Posix {
     private static native int nullStdio0();
 
     private static native int stopSelf0();
+
+    private static native int pageOut0(long addr, long len);
 }

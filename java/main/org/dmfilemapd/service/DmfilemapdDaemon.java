@@ -69,6 +69,7 @@ public final class DmfilemapdDaemon implements Daemon {
         FileMonitor m = monitor;
         monitor = null;
         host.start(m, this::ended);
+        IdleTrim.fromEnvironment().activity();
     }
 
     private void ended(MonitorResult result) {

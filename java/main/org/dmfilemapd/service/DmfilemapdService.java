@@ -56,6 +56,7 @@ public final class DmfilemapdService implements Daemon {
     private StateFile state;
     private List<AdoptedFile> saved = List.of();
     private HandoverServer server;
+    private volatile IdleTrim trim;
     private volatile boolean stopping;
 
     @Override
@@ -111,8 +112,10 @@ public final class DmfilemapdService implements Daemon {
             log.info("Re-adopted {} of {} file(s).", host.size(), saved.size());
         }
         persist();
+        trim = IdleTrim.fromEnvironment(); // now: logging is configured
         server = new HandoverServer(listener, this);
         server.start();
+        trim.activity();
         log.info("dmfilemapd service (pid {}) listening on {}.", ProcessHandle.current().pid(),
                 ServicePaths.socket());
     }
@@ -174,6 +177,10 @@ public final class DmfilemapdService implements Daemon {
                 startWaiter(t);
             }
             host.start(m, r -> ended(t, r));
+            IdleTrim it = trim;
+            if (it != null) {
+                it.activity();
+            }
         });
     }
 

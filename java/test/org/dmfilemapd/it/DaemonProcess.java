@@ -18,6 +18,13 @@ import java.util.concurrent.TimeUnit;
 final class DaemonProcess implements AutoCloseable {
     static final Path LAUNCHER = Path.of(System.getProperty("dmfilemapd.test.launcher", "scripts/dmfilemapd"));
 
+    /**
+     * One directory per test JVM for every process's output, removed when that JVM exits: a
+     * test may still read a log after {@link #close()} (in a failure message), and the host
+     * lane alone starts hundreds of processes (the fuzz test), so nothing may be left in /tmp.
+     */
+    private static final Path OUTPUT_ROOT = outputRoot();
+
     final Process process;
     private final Path out;
     private final Path err;
@@ -63,13 +70,20 @@ final class DaemonProcess implements AutoCloseable {
                 + " " + (foreground ? 1 : 0) + " " + verbose + " 3<" + Sh.q(file.toString()), true);
     }
 
+    /** {@link #startInService(Path, long, String, boolean, int)} with more environment (the service inherits it when this command starts it). */
+    static DaemonProcess startInService(Path file, long groupId, String mode, boolean foreground, int verbose,
+            Map<String, String> env) throws IOException {
+        return shell("exec " + Sh.q(LAUNCHER.toString()) + " 3 " + groupId + " " + Sh.q(file.toString()) + " " + mode
+                + " " + (foreground ? 1 : 0) + " " + verbose + " 3<" + Sh.q(file.toString()), true, env);
+    }
+
     /** Like {@link #shell(String)}; with {@code service}, files go to the dmfilemapd service (the default outside tests). */
     static DaemonProcess shell(String script, boolean service) throws IOException {
         return shell(script, service, Map.of());
     }
 
     private static DaemonProcess shell(String script, boolean service, Map<String, String> env) throws IOException {
-        Path dir = Files.createTempDirectory("dmfit-daemon");
+        Path dir = Files.createTempDirectory(OUTPUT_ROOT, "daemon");
         Path out = dir.resolve("stdout");
         Path err = dir.resolve("stderr");
         ProcessBuilder pb = new ProcessBuilder("bash", "-c", script).redirectInput(new File("/dev/null"))
@@ -141,6 +155,26 @@ final class DaemonProcess implements AutoCloseable {
             fail("interrupted");
         }
         return process.exitValue();
+    }
+
+    private static Path outputRoot() {
+        try {
+            Path root = Files.createTempDirectory("dmfit-daemons");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(root.toFile())));
+            return root;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteTree(File f) {
+        File[] children = f.listFiles();
+        if (children != null) {
+            for (File c : children) {
+                deleteTree(c);
+            }
+        }
+        f.delete(); // best effort: the JVM is exiting
     }
 
     private static String read(Path p) {
