@@ -85,7 +85,7 @@ final class IdleTrim {
                 LOG.debug("Cannot return start-up memory to the kernel (madvise MADV_PAGEOUT: errno {}; Linux 5.4 "
                         + "or later has it).", r.firstErrno());
             } else {
-                LOG.debug("Returned start-up memory to the kernel: resident {} -> {} KiB ({} file mappings).",
+                LOG.info("Returned start-up memory to the kernel: resident {} -> {} KiB ({} file mappings).",
                         r.residentBefore() / 1024, r.residentAfter() / 1024, r.mappings());
             }
         } catch (IOException | RuntimeException e) {

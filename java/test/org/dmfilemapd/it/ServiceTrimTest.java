@@ -39,9 +39,8 @@ class ServiceTrimTest extends OnDmDevice {
         Matcher m = TRIMMED.matcher(log);
         int n = 0;
         while (m.find()) {
-            long before = Long.parseLong(m.group(1));
-            long after = Long.parseLong(m.group(2));
-            assertTrue(after <= before, m.group());
+            // what it frees depends on what other processes share (here: the test's own JVMs map
+            // libjvm too, and the build tree is on 9p); MemoryTrimTest checks the effect itself
             assertTrue(Long.parseLong(m.group(3)) > 10, "libjvm, the JDK's modules, libdevmapper... " + m.group());
             n++;
         }
