@@ -56,7 +56,7 @@ public final class DmfilemapdService implements Daemon {
     private StateFile state;
     private List<AdoptedFile> saved = List.of();
     private HandoverServer server;
-    private volatile IdleTrim trim;
+    private IdleTrim trim; // set before the hand-over thread starts
     private volatile boolean stopping;
 
     @Override
@@ -177,10 +177,7 @@ public final class DmfilemapdService implements Daemon {
                 startWaiter(t);
             }
             host.start(m, r -> ended(t, r));
-            IdleTrim it = trim;
-            if (it != null) {
-                it.activity();
-            }
+            trim.activity();
         });
     }
 

@@ -20,8 +20,7 @@ import org.dmfilemapd.jni.Posix;
  */
 final class MemoryTrim {
     /** What one trim did. */
-    record Result(int mappings, long advisedBytes, int failures, int firstErrno, long residentBefore,
-            long residentAfter) {
+    record Result(int mappings, int failures, int firstErrno, long residentBefore, long residentAfter) {
     }
 
     /** One line of {@code /proc/self/maps}, the fields the choice needs. */
@@ -72,18 +71,15 @@ final class MemoryTrim {
     static Result trim() throws IOException {
         long before = resident();
         int n = 0, failures = 0, firstErrno = 0;
-        long advised = 0;
         for (Mapping m : trimmable(Files.readAllLines(Path.of("/proc/self/maps")))) {
             int rc = Posix.pageOut(m.start(), m.end() - m.start());
             n++;
             if (rc < 0) {
                 failures++;
                 firstErrno = firstErrno == 0 ? -rc : firstErrno;
-            } else {
-                advised += m.end() - m.start();
             }
         }
-        return new Result(n, advised, failures, firstErrno, before, resident());
+        return new Result(n, failures, firstErrno, before, resident());
     }
 
     /** Resident set size in bytes (the {@code Rss:} line of {@code /proc/self/smaps_rollup}). */

@@ -35,11 +35,10 @@ final class DaemonProcess implements AutoCloseable {
         this.err = err;
     }
 
-    /** {@code dmfilemapd 3 <group> <file> <mode> <fg> <verbose> 3<file}, plus {@code shellExtra} redirections. */
+    /** {@code dmfilemapd 3 <group> <file> <mode> <fg> <verbose> 3<file}. */
     static DaemonProcess start(Path file, long groupId, String mode, boolean foreground, int verbose)
             throws IOException {
-        return startRaw("3 " + groupId + " " + Sh.q(file.toString()) + " " + mode + " " + (foreground ? 1 : 0) + " "
-                + verbose + " 3<" + Sh.q(file.toString()));
+        return start(file, groupId, mode, foreground, verbose, Map.of());
     }
 
     /** {@code exec dmfilemapd <argsAndRedirections>} in bash. */
@@ -59,22 +58,25 @@ final class DaemonProcess implements AutoCloseable {
     /** {@link #start(Path, long, String, boolean, int)} with more environment (a fail point, say). */
     static DaemonProcess start(Path file, long groupId, String mode, boolean foreground, int verbose,
             Map<String, String> env) throws IOException {
-        return shell("exec " + Sh.q(LAUNCHER.toString()) + " 3 " + groupId + " " + Sh.q(file.toString()) + " " + mode
-                + " " + (foreground ? 1 : 0) + " " + verbose + " 3<" + Sh.q(file.toString()), false, env);
+        return shell(command(file, groupId, mode, foreground, verbose), false, env);
     }
 
     /** {@code dmfilemapd 3 <group> <file> <mode> <fg> <verbose> 3<file} handed to the service. */
     static DaemonProcess startInService(Path file, long groupId, String mode, boolean foreground, int verbose)
             throws IOException {
-        return shell("exec " + Sh.q(LAUNCHER.toString()) + " 3 " + groupId + " " + Sh.q(file.toString()) + " " + mode
-                + " " + (foreground ? 1 : 0) + " " + verbose + " 3<" + Sh.q(file.toString()), true);
+        return startInService(file, groupId, mode, foreground, verbose, Map.of());
     }
 
     /** {@link #startInService(Path, long, String, boolean, int)} with more environment (the service inherits it when this command starts it). */
     static DaemonProcess startInService(Path file, long groupId, String mode, boolean foreground, int verbose,
             Map<String, String> env) throws IOException {
-        return shell("exec " + Sh.q(LAUNCHER.toString()) + " 3 " + groupId + " " + Sh.q(file.toString()) + " " + mode
-                + " " + (foreground ? 1 : 0) + " " + verbose + " 3<" + Sh.q(file.toString()), true, env);
+        return shell(command(file, groupId, mode, foreground, verbose), true, env);
+    }
+
+    private static String command(Path file, long groupId, String mode, boolean foreground, int verbose) {
+        String f = Sh.q(file.toString());
+        return "exec " + Sh.q(LAUNCHER.toString()) + " 3 " + groupId + " " + f + " " + mode + " " + (foreground ? 1 : 0)
+                + " " + verbose + " 3<" + f;
     }
 
     /** Like {@link #shell(String)}; with {@code service}, files go to the dmfilemapd service (the default outside tests). */
