@@ -2,6 +2,9 @@ package org.dmfilemapd.cli;
 
 import java.math.BigInteger;
 
+import org.dmfilemapd.domain.Mode;
+import org.dmfilemapd.domain.UsageException;
+
 /**
  * {@code dmfilemapd <fd> <group_id> <abs_path> <mode> <foreground> [<verbose>]}, checked in the
  * original's order with its messages. Numbers follow strtol: leading blanks and a {@code +}

@@ -5,12 +5,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.dmfilemapd.cli.Arguments;
+import org.dmfilemapd.domain.MonitorResult;
 import org.dmfilemapd.handover.Reply;
 import org.dmfilemapd.handover.Request;
 import org.dmfilemapd.jni.NativeIoException;
 import org.dmfilemapd.jni.Posix;
-import org.dmfilemapd.launch.SignalStop;
-import org.dmfilemapd.monitor.MonitorResult;
+import org.dmfilemapd.sys.SignalStop;
 import org.slf4j.Logger;
 
 /**

@@ -12,13 +12,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
+import org.dmfilemapd.background.JsvcLauncher;
+import org.dmfilemapd.background.LaunchException;
 import org.dmfilemapd.jni.NativeIoException;
 import org.dmfilemapd.jni.Spawn;
-import org.dmfilemapd.launch.JsvcLauncher;
-import org.dmfilemapd.launch.LaunchException;
-import org.dmfilemapd.launch.Pidfile;
 import org.dmfilemapd.service.DmfilemapdService;
 import org.dmfilemapd.service.ServicePaths;
+import org.dmfilemapd.sys.Pidfile;
 
 /**
  * Reaches the service, starting it when none runs: through systemd when its unit is

@@ -11,9 +11,9 @@ import java.util.Optional;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import org.dmfilemapd.domain.MonitorStatus;
 import org.dmfilemapd.handover.Reply;
 import org.dmfilemapd.handover.Request;
-import org.dmfilemapd.monitor.MonitorStatus;
 
 /**
  * {@code dmfilemapd status [--json]} and {@code dmfilemapd forget <path|group|major:minor:group>}:

@@ -1,7 +1,7 @@
 package org.dmfilemapd.handover;
 
-import org.dmfilemapd.monitor.MonitorResult;
-import org.dmfilemapd.monitor.MonitorStatus;
+import org.dmfilemapd.domain.MonitorResult;
+import org.dmfilemapd.domain.MonitorStatus;
 
 /** What the service answers. */
 public sealed interface Reply {

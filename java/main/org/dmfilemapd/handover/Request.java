@@ -1,6 +1,6 @@
 package org.dmfilemapd.handover;
 
-import org.dmfilemapd.cli.Mode;
+import org.dmfilemapd.domain.Mode;
 
 /** What a client asks the service (one message each; {@link Monitor} carries the file's fd). */
 public sealed interface Request {

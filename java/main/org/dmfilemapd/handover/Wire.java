@@ -11,10 +11,10 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
-import org.dmfilemapd.cli.Mode;
+import org.dmfilemapd.domain.Mode;
+import org.dmfilemapd.domain.MonitorResult;
+import org.dmfilemapd.domain.MonitorStatus;
 import org.dmfilemapd.jni.UnixSocket;
-import org.dmfilemapd.monitor.MonitorResult;
-import org.dmfilemapd.monitor.MonitorStatus;
 
 /**
  * The hand-over protocol's encoding: one message per SOCK_SEQPACKET packet, at most

@@ -9,18 +9,20 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 
+import org.dmfilemapd.background.LaunchException;
 import org.dmfilemapd.cli.Arguments;
-import org.dmfilemapd.cli.Mode;
-import org.dmfilemapd.cli.UsageException;
 import org.dmfilemapd.client.Handover;
 import org.dmfilemapd.client.ServiceException;
 import org.dmfilemapd.client.ServiceMode;
+import org.dmfilemapd.domain.Mode;
+import org.dmfilemapd.domain.StartException;
+import org.dmfilemapd.domain.UsageException;
 import org.dmfilemapd.jni.FileStat;
 import org.dmfilemapd.jni.NativeIoException;
 import org.dmfilemapd.jni.Spawn;
 import org.dmfilemapd.monitor.FileMonitor;
-import org.dmfilemapd.monitor.StartException;
-import org.dmfilemapd.monitor.StartupCheck;
+import org.dmfilemapd.regions.StartupCheck;
+import org.dmfilemapd.sys.Pidfile;
 
 /**
  * Starting a monitor from Java: the equivalent of libdevmapper's

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.dmfilemapd.domain.MonitorResult;
 import org.dmfilemapd.jni.DmException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

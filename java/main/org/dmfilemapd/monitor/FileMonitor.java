@@ -4,11 +4,23 @@ import java.io.IOException;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.dmfilemapd.cli.Arguments;
-import org.dmfilemapd.cli.Mode;
+import org.dmfilemapd.detect.FileFollower;
+import org.dmfilemapd.detect.MonitoredFile;
+import org.dmfilemapd.detect.Verdict;
+import org.dmfilemapd.domain.Mode;
+import org.dmfilemapd.domain.MonitorResult;
+import org.dmfilemapd.domain.MonitorStatus;
+import org.dmfilemapd.domain.StartException;
 import org.dmfilemapd.jni.DmException;
 import org.dmfilemapd.jni.DmStats;
 import org.dmfilemapd.jni.FileStat;
 import org.dmfilemapd.jni.NativeIoException;
+import org.dmfilemapd.regions.ExtentMap;
+import org.dmfilemapd.regions.GroupLock;
+import org.dmfilemapd.regions.GroupVanishedException;
+import org.dmfilemapd.regions.RegionUpdater;
+import org.dmfilemapd.regions.StartupCheck;
+import org.dmfilemapd.regions.UpdateException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -11,6 +11,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
+import org.dmfilemapd.detect.FileFollower;
+import org.dmfilemapd.domain.MonitorResult;
 import org.dmfilemapd.jni.DmException;
 import org.dmfilemapd.jni.Inotify;
 import org.dmfilemapd.jni.NativeIoException;

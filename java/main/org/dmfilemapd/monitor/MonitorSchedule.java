@@ -1,5 +1,7 @@
 package org.dmfilemapd.monitor;
 
+import org.dmfilemapd.detect.Verdict;
+
 /**
  * When one file's monitor has work, on the loop's clock (milliseconds): the timing policy
  * alone, without I/O, so it can be tested on a made-up clock.

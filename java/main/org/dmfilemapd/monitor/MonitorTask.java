@@ -2,6 +2,8 @@ package org.dmfilemapd.monitor;
 
 import java.util.function.Consumer;
 
+import org.dmfilemapd.domain.MonitorResult;
+
 /**
  * A monitor's place on a loop: its schedule, its shared handle, and whether a step of it is
  * running (at most one at a time, so one file's work is never concurrent with itself).

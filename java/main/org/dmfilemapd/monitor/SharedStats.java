@@ -6,6 +6,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.dmfilemapd.jni.DmException;
 import org.dmfilemapd.jni.DmStats;
+import org.dmfilemapd.regions.RegionUpdater;
 
 /**
  * One {@code dm_stats} handle for every monitored group of one program id on one device.

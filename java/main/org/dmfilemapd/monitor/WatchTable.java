@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.dmfilemapd.detect.FileFollower;
+import org.dmfilemapd.detect.Watches;
 import org.dmfilemapd.jni.Inotify;
 import org.dmfilemapd.jni.NativeIoException;
 

@@ -1,6 +1,6 @@
 package org.dmfilemapd.service;
 
-import org.dmfilemapd.cli.Mode;
+import org.dmfilemapd.domain.Mode;
 
 /**
  * What a restarted service needs to take a file back: where it is now, how it is followed,

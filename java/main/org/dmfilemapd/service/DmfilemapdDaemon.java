@@ -4,13 +4,13 @@ import org.apache.commons.daemon.Daemon;
 import org.apache.commons.daemon.DaemonContext;
 import org.apache.commons.daemon.DaemonInitException;
 import org.dmfilemapd.cli.Arguments;
-import org.dmfilemapd.cli.UsageException;
+import org.dmfilemapd.domain.MonitorResult;
+import org.dmfilemapd.domain.StartException;
+import org.dmfilemapd.domain.UsageException;
 import org.dmfilemapd.jni.LibdmLog;
 import org.dmfilemapd.jni.Posix;
 import org.dmfilemapd.log.Logging;
 import org.dmfilemapd.monitor.FileMonitor;
-import org.dmfilemapd.monitor.MonitorResult;
-import org.dmfilemapd.monitor.StartException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

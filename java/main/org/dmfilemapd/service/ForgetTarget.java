@@ -3,10 +3,10 @@ package org.dmfilemapd.service;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.dmfilemapd.domain.MonitorStatus;
 import org.dmfilemapd.jni.FileStat;
 import org.dmfilemapd.jni.NativeIoException;
 import org.dmfilemapd.jni.Posix;
-import org.dmfilemapd.monitor.MonitorStatus;
 
 /**
  * What {@code dmfilemapd forget} may name: an absolute path (the file's current path, the

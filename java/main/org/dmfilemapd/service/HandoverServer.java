@@ -3,13 +3,13 @@ package org.dmfilemapd.service;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.dmfilemapd.domain.MonitorStatus;
 import org.dmfilemapd.handover.ProtocolException;
 import org.dmfilemapd.handover.Reply;
 import org.dmfilemapd.handover.Request;
 import org.dmfilemapd.handover.Wire;
 import org.dmfilemapd.jni.NativeIoException;
 import org.dmfilemapd.jni.UnixSocket;
-import org.dmfilemapd.monitor.MonitorStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

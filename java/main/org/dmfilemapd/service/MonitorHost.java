@@ -10,11 +10,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
+import org.dmfilemapd.domain.MonitorResult;
+import org.dmfilemapd.domain.MonitorStatus;
 import org.dmfilemapd.jni.NativeIoException;
 import org.dmfilemapd.monitor.FileMonitor;
 import org.dmfilemapd.monitor.MonitorLoop;
-import org.dmfilemapd.monitor.MonitorResult;
-import org.dmfilemapd.monitor.MonitorStatus;
 
 /**
  * Runs any number of file monitors on one shared {@link MonitorLoop}, independent of how the

@@ -4,16 +4,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.dmfilemapd.cli.Arguments;
+import org.dmfilemapd.domain.StartException;
 import org.dmfilemapd.jni.DmException;
 import org.dmfilemapd.jni.DmStats;
 import org.dmfilemapd.jni.FileStat;
 import org.dmfilemapd.jni.NativeIoException;
 import org.dmfilemapd.jni.Posix;
 import org.dmfilemapd.jni.Region;
-import org.dmfilemapd.monitor.Extent;
-import org.dmfilemapd.monitor.ExtentMap;
 import org.dmfilemapd.monitor.FileMonitor;
-import org.dmfilemapd.monitor.StartException;
+import org.dmfilemapd.regions.Extent;
+import org.dmfilemapd.regions.ExtentMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,7 +61,7 @@ final class Readoption {
                 throw new StartException("the path is now on device " + st.device() + ", not on device " + f.device(),
                         null);
             }
-            if (f.mode() == org.dmfilemapd.cli.Mode.INODE && st.ino() != f.ino()) {
+            if (f.mode() == org.dmfilemapd.domain.Mode.INODE && st.ino() != f.ino()) {
                 throw new StartException("the path now names inode " + st.ino() + ", not the monitored inode "
                         + f.ino() + " (inode mode follows the inode, not the path)", null);
             }

@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
-import org.dmfilemapd.launch.PidLock;
+import org.dmfilemapd.sys.PidLock;
 
 /**
  * One service per host: an exclusive {@link PidLock} on {@code /run/dmfilemapd/service.lock},

@@ -2,7 +2,7 @@ package org.dmfilemapd.service;
 
 import java.nio.file.Path;
 
-import org.dmfilemapd.launch.Pidfile;
+import org.dmfilemapd.sys.Pidfile;
 
 /**
  * Where the service lives, all in {@code /run/dmfilemapd} (root's, like the group locks): the

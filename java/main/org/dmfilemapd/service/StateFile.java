@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
-import org.dmfilemapd.cli.Mode;
+import org.dmfilemapd.domain.Mode;
 
 /**
  * The files the service monitors, for a restart: one line per file,

@@ -1,12 +1,12 @@
 package org.dmfilemapd.service;
 
-import org.dmfilemapd.cli.Mode;
+import org.dmfilemapd.domain.Mode;
+import org.dmfilemapd.domain.MonitorStatus;
 import org.dmfilemapd.jni.FileStat;
 import org.dmfilemapd.jni.NativeIoException;
 import org.dmfilemapd.jni.Posix;
 import org.dmfilemapd.jni.UnixSocket;
 import org.dmfilemapd.monitor.FileMonitor;
-import org.dmfilemapd.monitor.MonitorStatus;
 
 /**
  * One file the service monitors: its monitor, the fd it was handed (to find where an inode

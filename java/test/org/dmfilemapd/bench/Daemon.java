@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.dmfilemapd.jni.FileStat;
 import org.dmfilemapd.jni.Posix;
-import org.dmfilemapd.launch.Pidfile;
+import org.dmfilemapd.sys.Pidfile;
 
 /**
  * The real daemon started as dmstats starts it: {@code dmfilemapd 3 <group> <file> inode 0

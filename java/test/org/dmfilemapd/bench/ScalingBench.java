@@ -13,10 +13,10 @@ import org.dmfilemapd.jni.DmStats;
 import org.dmfilemapd.jni.NativeIoException;
 import org.dmfilemapd.jni.Posix;
 import org.dmfilemapd.jni.Region;
-import org.dmfilemapd.monitor.ExtentMap;
-import org.dmfilemapd.monitor.GroupMembers;
-import org.dmfilemapd.monitor.RegionUpdater;
-import org.dmfilemapd.monitor.UpdateException;
+import org.dmfilemapd.regions.ExtentMap;
+import org.dmfilemapd.regions.GroupMembers;
+import org.dmfilemapd.regions.RegionUpdater;
+import org.dmfilemapd.regions.UpdateException;
 
 /**
  * Cost of one update that changes a single extent, against the file's fragmentation. In

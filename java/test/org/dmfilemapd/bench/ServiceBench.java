@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.dmfilemapd.jni.FileStat;
 import org.dmfilemapd.jni.Posix;
-import org.dmfilemapd.launch.Pidfile;
 import org.dmfilemapd.service.ServicePaths;
+import org.dmfilemapd.sys.Pidfile;
 
 /**
  * Issue 6's "Measure": the service (one jsvc + JVM for every file) against a process per

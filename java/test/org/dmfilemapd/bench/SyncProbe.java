@@ -9,8 +9,8 @@ import org.dmfilemapd.jni.DmStats;
 import org.dmfilemapd.jni.FileStat;
 import org.dmfilemapd.jni.Posix;
 import org.dmfilemapd.jni.Region;
-import org.dmfilemapd.monitor.Extent;
-import org.dmfilemapd.monitor.ExtentMap;
+import org.dmfilemapd.regions.Extent;
+import org.dmfilemapd.regions.ExtentMap;
 
 /**
  * The benchmark's "in sync" test, through the real kernel: every grouped region on the

@@ -9,10 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 
-import org.dmfilemapd.cli.Mode;
+import org.dmfilemapd.domain.Mode;
+import org.dmfilemapd.domain.MonitorResult;
+import org.dmfilemapd.domain.MonitorStatus;
 import org.dmfilemapd.jni.UnixSocket;
-import org.dmfilemapd.monitor.MonitorResult;
-import org.dmfilemapd.monitor.MonitorStatus;
 import org.junit.jupiter.api.Test;
 
 class WireTest {

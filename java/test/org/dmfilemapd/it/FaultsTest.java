@@ -15,7 +15,7 @@ import org.dmfilemapd.jni.DmException;
 import org.dmfilemapd.jni.DmStats;
 import org.dmfilemapd.jni.FileStat;
 import org.dmfilemapd.jni.Region;
-import org.dmfilemapd.monitor.FailPoint;
+import org.dmfilemapd.regions.FailPoint;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -7,7 +7,7 @@ import java.util.List;
 
 import org.dmfilemapd.jni.DmStats;
 import org.dmfilemapd.jni.Region;
-import org.dmfilemapd.monitor.Extent;
+import org.dmfilemapd.regions.Extent;
 
 /**
  * Groups found by their alias, for tests where the daemon may move a group to a new id (a

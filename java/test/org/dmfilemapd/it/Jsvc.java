@@ -8,7 +8,7 @@ import java.util.OptionalLong;
 
 import org.dmfilemapd.jni.FileStat;
 import org.dmfilemapd.jni.Posix;
-import org.dmfilemapd.launch.Pidfile;
+import org.dmfilemapd.sys.Pidfile;
 
 /** The jsvc-managed daemon of a group, found through its pidfile. */
 final class Jsvc {

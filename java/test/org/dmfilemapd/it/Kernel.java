@@ -12,8 +12,8 @@ import org.dmfilemapd.jni.DmStats;
 import org.dmfilemapd.jni.FileStat;
 import org.dmfilemapd.jni.Posix;
 import org.dmfilemapd.jni.Region;
-import org.dmfilemapd.monitor.Extent;
-import org.dmfilemapd.monitor.ExtentMap;
+import org.dmfilemapd.regions.Extent;
+import org.dmfilemapd.regions.ExtentMap;
 
 /**
  * What the kernel holds, read through a fresh handle each time (all programs), and the

@@ -11,11 +11,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import org.dmfilemapd.cli.Mode;
+import org.dmfilemapd.background.LaunchException;
 import org.dmfilemapd.client.ServiceMode;
+import org.dmfilemapd.domain.Mode;
 import org.dmfilemapd.jni.Posix;
 import org.dmfilemapd.launch.Filemapd;
-import org.dmfilemapd.launch.LaunchException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

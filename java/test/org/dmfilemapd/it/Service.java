@@ -12,13 +12,13 @@ import java.util.OptionalLong;
 
 import org.dmfilemapd.client.ServiceConnection;
 import org.dmfilemapd.client.ServiceException;
+import org.dmfilemapd.domain.MonitorStatus;
 import org.dmfilemapd.handover.Reply;
 import org.dmfilemapd.handover.Request;
 import org.dmfilemapd.jni.FileStat;
 import org.dmfilemapd.jni.Posix;
-import org.dmfilemapd.launch.Pidfile;
-import org.dmfilemapd.monitor.MonitorStatus;
 import org.dmfilemapd.service.ServicePaths;
+import org.dmfilemapd.sys.Pidfile;
 
 /** The dmfilemapd service as the tests see it: its pid, what it monitors (asked over its socket), its log. */
 final class Service {

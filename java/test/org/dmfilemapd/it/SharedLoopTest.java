@@ -12,10 +12,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.dmfilemapd.cli.Arguments;
+import org.dmfilemapd.domain.MonitorResult;
+import org.dmfilemapd.domain.MonitorStatus;
 import org.dmfilemapd.jni.Posix;
 import org.dmfilemapd.monitor.FileMonitor;
-import org.dmfilemapd.monitor.MonitorResult;
-import org.dmfilemapd.monitor.MonitorStatus;
 import org.dmfilemapd.service.MonitorHost;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.dmfilemapd.jni.Region;
-import org.dmfilemapd.monitor.FailPoint;
+import org.dmfilemapd.regions.FailPoint;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.dmfilemapd.jni.Region;
-import org.dmfilemapd.monitor.Extent;
+import org.dmfilemapd.regions.Extent;
 import org.junit.jupiter.api.Test;
 
 /** The edge scenarios on XFS, plus copy-on-write, which only XFS has (reflink). */

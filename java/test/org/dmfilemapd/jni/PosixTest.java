@@ -15,8 +15,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.dmfilemapd.monitor.Extent;
-import org.dmfilemapd.monitor.ExtentMap;
+import org.dmfilemapd.regions.Extent;
+import org.dmfilemapd.regions.ExtentMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

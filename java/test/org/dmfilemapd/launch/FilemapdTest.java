@@ -3,7 +3,7 @@ package org.dmfilemapd.launch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import org.dmfilemapd.cli.Mode;
+import org.dmfilemapd.domain.Mode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 

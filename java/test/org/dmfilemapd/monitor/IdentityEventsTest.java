@@ -11,6 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import org.dmfilemapd.detect.FileFollower;
+import org.dmfilemapd.detect.InodeFollower;
+import org.dmfilemapd.detect.MonitoredFile;
+import org.dmfilemapd.detect.Verdict;
+import org.dmfilemapd.domain.MonitorResult;
 import org.dmfilemapd.jni.Inotify;
 import org.dmfilemapd.jni.Posix;
 import org.junit.jupiter.api.AfterEach;

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.dmfilemapd.detect.PathFollower;
+import org.dmfilemapd.detect.Verdict;
 import org.junit.jupiter.api.Test;
 
 /** The timing policy on a made-up clock, driven the way the loop drives it. */
