@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 import org.dmfilemapd.jni.NativeIoException;
+import org.dmfilemapd.jni.Posix;
 import org.dmfilemapd.jni.Spawn;
 import org.dmfilemapd.launch.JsvcLauncher;
 import org.dmfilemapd.launch.LaunchException;
@@ -100,7 +101,25 @@ public final class ServiceLauncher {
         }
         Path log = log();
         long logStart = size(log);
-        int status = run(jsvc.toString(), command(jsvc, log).toArray(String[]::new), true);
+        int logFd;
+        try {
+            logFd = Posix.openLog(log.toString());
+        } catch (NativeIoException e) {
+            throw new ServiceException("cannot open the service's log: " + e.getMessage(), e);
+        }
+        int status;
+        try {
+            // jsvc opens -outfile itself, following symlinks: it gets our open file instead,
+            // by its /proc name, which it opens before its -wait lets us go on
+            status = run(jsvc.toString(), command(jsvc, log, "/proc/" + ProcessHandle.current().pid() + "/fd/"
+                    + logFd).toArray(String[]::new), true);
+        } finally {
+            try {
+                Posix.close(logFd);
+            } catch (NativeIoException e) {
+                // closed either way
+            }
+        }
         if (status == 0) {
             return awaitSocket(5000).orElseThrow(() -> new ServiceException("the dmfilemapd service started but does"
                     + " not listen on " + ServicePaths.socket() + tail(log, logStart)));
@@ -117,14 +136,15 @@ public final class ServiceLauncher {
                 + tail(log, logStart));
     }
 
-    static List<String> command(Path jsvc, Path log) {
+    static List<String> command(Path jsvc, Path log, String outfile) {
         List<String> argv = new ArrayList<>(List.of(jsvc.toString(),
                 "-home", System.getProperty("java.home"),
                 "-procname", "dmfilemapd",
                 "-pidfile", ServicePaths.pidfile().toString(),
-                "-wait", Integer.toString(Integer.getInteger(JsvcLauncher.WAIT_PROPERTY, 30)),
+                // at least 10: below that jsvc returns without waiting, before it opened outfile
+                "-wait", Integer.toString(Math.max(10, Integer.getInteger(JsvcLauncher.WAIT_PROPERTY, 30))),
                 "-cwd", "/",
-                "-outfile", log.toString(),
+                "-outfile", outfile,
                 "-errfile", "&1",
                 "-cp", JsvcLauncher.absoluteClassPath()));
         argv.addAll(JsvcLauncher.daemonJvmOptions());
