@@ -82,7 +82,7 @@ public final class ServiceLauncher {
 
     private static ServiceConnection startWithSystemd() throws ServiceException {
         String systemctl = Files.isExecutable(Path.of("/usr/bin/systemctl")) ? "/usr/bin/systemctl" : "/bin/systemctl";
-        int status = run(systemctl, new String[] {"systemctl", "start", UNIT}, false);
+        int status = run(systemctl, new String[] {"systemctl", "start", UNIT}, -1);
         if (status != 0) {
             throw new ServiceException("cannot start the dmfilemapd service: systemctl start " + UNIT + " exited "
                     + status + " (see: journalctl -u " + UNIT + ")");
@@ -109,10 +109,11 @@ public final class ServiceLauncher {
         }
         int status;
         try {
-            // jsvc opens -outfile itself, following symlinks: it gets our open file instead,
-            // by its /proc name, which it opens before its -wait lets us go on
-            status = run(jsvc.toString(), command(jsvc, log, "/proc/" + ProcessHandle.current().pid() + "/fd/"
-                    + logFd).toArray(String[]::new), true);
+            // jsvc opens -outfile itself, following symlinks: it inherits our open file instead
+            // and opens it by its /proc name; its controller and the JVM keep that fd, so a
+            // SIGUSR1 (jsvc's reopen) opens the same file again (rotation: logrotate's copytruncate)
+            status = run(jsvc.toString(), command(jsvc, log, "/proc/self/fd/" + logFd).toArray(String[]::new),
+                    logFd);
         } finally {
             try {
                 Posix.close(logFd);
@@ -141,8 +142,7 @@ public final class ServiceLauncher {
                 "-home", System.getProperty("java.home"),
                 "-procname", "dmfilemapd",
                 "-pidfile", ServicePaths.pidfile().toString(),
-                // at least 10: below that jsvc returns without waiting, before it opened outfile
-                "-wait", Integer.toString(Math.max(10, Integer.getInteger(JsvcLauncher.WAIT_PROPERTY, 30))),
+                "-wait", Integer.toString(Integer.getInteger(JsvcLauncher.WAIT_PROPERTY, 30)),
                 "-cwd", "/",
                 "-outfile", outfile,
                 "-errfile", "&1",
@@ -155,11 +155,12 @@ public final class ServiceLauncher {
         return argv;
     }
 
-    private static int run(String path, String[] argv, boolean nullStdio) throws ServiceException {
+    /** Runs {@code path} to its end; {@code keepFd} >= 0: with that fd and stdio on /dev/null, else stdio as ours. */
+    private static int run(String path, String[] argv, int keepFd) throws ServiceException {
         List<String> env = new ArrayList<>();
         System.getenv().forEach((k, v) -> env.add(k + "=" + v));
         try {
-            int pid = Spawn.spawn(path, argv, env.toArray(String[]::new), -1, "/", false, nullStdio);
+            int pid = Spawn.spawn(path, argv, env.toArray(String[]::new), keepFd, "/", false, keepFd >= 0);
             OptionalInt status = Spawn.waitFor(pid, true);
             return status.orElse(1);
         } catch (NativeIoException e) {
