@@ -49,8 +49,8 @@ public final class SystemdNotify {
         return send("STATUS=" + status);
     }
 
-    public int stopping() {
-        return send("STOPPING=1\nSTATUS=Stopping");
+    public int reloading(String status) {
+        return send("RELOADING=1\nSTATUS=" + status);
     }
 
     private static native int send0(byte[] address, byte[] message);

@@ -59,7 +59,7 @@ public final class DmfilemapdService implements Daemon {
     private HandoverServer server;
     private IdleTrim trim; // set before the hand-over thread starts
     private volatile boolean stopping;
-    /** Type=notify under systemd: READY=1 once the socket is served, STATUS=, STOPPING=1. */
+    /** Type=notify under systemd: READY=1 once the socket is served, STATUS=, RELOADING=1 on stop. */
     private final SystemdNotify systemd = SystemdNotify.fromEnvironment();
 
     @Override
@@ -126,7 +126,11 @@ public final class DmfilemapdService implements Daemon {
 
     @Override
     public void stop() {
-        systemd.stopping();
+        // Not STOPPING=1: jsvc's reload (SIGHUP) stops this JVM just so and its controller (the
+        // unit's main process) starts a new one, and after STOPPING=1 systemd would kill the
+        // unit when the controller does not exit. RELOADING=1 is ignored while systemd stops
+        // the unit, and after a SIGHUP it lasts until the new JVM's READY=1.
+        systemd.reloading("Stopping");
         persist(); // with each file's current path, for the next start
         stopping = true;
         if (server != null) {
