@@ -215,3 +215,31 @@ JNIEXPORT jint JNICALL Java_org_dmfilemapd_jni_Posix_pageOut0(JNIEnv *env, jclas
 	 */
 	return madvise((void *)(uintptr_t)addr, (size_t)len, MADV_PAGEOUT) < 0 ? -errno : 0;
 }
+
+JNIEXPORT jint JNICALL Java_org_dmfilemapd_jni_Posix_openLog0(JNIEnv *env, jclass cls, jstring path)
+{
+	const char *p = (*env)->GetStringUTFChars(env, path, NULL);
+	struct stat st;
+	int fd, err;
+
+	if (!p)
+		return -ENOMEM;
+	/*
+	 * Root appends to a log in a shared directory: never through a symlink (O_NOFOLLOW), never
+	 * blocking on a fifo put there (O_NONBLOCK), and only into a regular file.
+	 */
+	fd = open(p, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0640);
+	err = fd < 0 ? -errno : 0;
+	(*env)->ReleaseStringUTFChars(env, path, p);
+	if (err)
+		return err;
+	if (fstat(fd, &st) < 0)
+		err = -errno;
+	else if (!S_ISREG(st.st_mode))
+		err = -EINVAL;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}

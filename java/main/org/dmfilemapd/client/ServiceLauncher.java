@@ -15,6 +15,7 @@ import java.util.OptionalInt;
 import org.dmfilemapd.background.JsvcLauncher;
 import org.dmfilemapd.background.LaunchException;
 import org.dmfilemapd.jni.NativeIoException;
+import org.dmfilemapd.jni.Posix;
 import org.dmfilemapd.jni.Spawn;
 import org.dmfilemapd.service.DmfilemapdService;
 import org.dmfilemapd.service.ServicePaths;
@@ -81,7 +82,7 @@ public final class ServiceLauncher {
 
     private static ServiceConnection startWithSystemd() throws ServiceException {
         String systemctl = Files.isExecutable(Path.of("/usr/bin/systemctl")) ? "/usr/bin/systemctl" : "/bin/systemctl";
-        int status = run(systemctl, new String[] {"systemctl", "start", UNIT}, false);
+        int status = run(systemctl, new String[] {"systemctl", "start", UNIT}, -1);
         if (status != 0) {
             throw new ServiceException("cannot start the dmfilemapd service: systemctl start " + UNIT + " exited "
                     + status + " (see: journalctl -u " + UNIT + ")");
@@ -100,7 +101,26 @@ public final class ServiceLauncher {
         }
         Path log = log();
         long logStart = size(log);
-        int status = run(jsvc.toString(), command(jsvc, log).toArray(String[]::new), true);
+        int logFd;
+        try {
+            logFd = Posix.openLog(log.toString());
+        } catch (NativeIoException e) {
+            throw new ServiceException("cannot open the service's log: " + e.getMessage(), e);
+        }
+        int status;
+        try {
+            // jsvc opens -outfile itself, following symlinks: it inherits our open file instead
+            // and opens it by its /proc name; its controller and the JVM keep that fd, so a
+            // SIGUSR1 (jsvc's reopen) opens the same file again (rotation: logrotate's copytruncate)
+            status = run(jsvc.toString(), command(jsvc, log, "/proc/self/fd/" + logFd).toArray(String[]::new),
+                    logFd);
+        } finally {
+            try {
+                Posix.close(logFd);
+            } catch (NativeIoException e) {
+                // closed either way
+            }
+        }
         if (status == 0) {
             return awaitSocket(5000).orElseThrow(() -> new ServiceException("the dmfilemapd service started but does"
                     + " not listen on " + ServicePaths.socket() + tail(log, logStart)));
@@ -117,14 +137,14 @@ public final class ServiceLauncher {
                 + tail(log, logStart));
     }
 
-    static List<String> command(Path jsvc, Path log) {
+    static List<String> command(Path jsvc, Path log, String outfile) {
         List<String> argv = new ArrayList<>(List.of(jsvc.toString(),
                 "-home", System.getProperty("java.home"),
                 "-procname", "dmfilemapd",
                 "-pidfile", ServicePaths.pidfile().toString(),
                 "-wait", Integer.toString(Integer.getInteger(JsvcLauncher.WAIT_PROPERTY, 30)),
                 "-cwd", "/",
-                "-outfile", log.toString(),
+                "-outfile", outfile,
                 "-errfile", "&1",
                 "-cp", JsvcLauncher.absoluteClassPath()));
         argv.addAll(JsvcLauncher.daemonJvmOptions());
@@ -135,11 +155,12 @@ public final class ServiceLauncher {
         return argv;
     }
 
-    private static int run(String path, String[] argv, boolean nullStdio) throws ServiceException {
+    /** Runs {@code path} to its end; {@code keepFd} >= 0: with that fd and stdio on /dev/null, else stdio as ours. */
+    private static int run(String path, String[] argv, int keepFd) throws ServiceException {
         List<String> env = new ArrayList<>();
         System.getenv().forEach((k, v) -> env.add(k + "=" + v));
         try {
-            int pid = Spawn.spawn(path, argv, env.toArray(String[]::new), -1, "/", false, nullStdio);
+            int pid = Spawn.spawn(path, argv, env.toArray(String[]::new), keepFd, "/", false, keepFd >= 0);
             OptionalInt status = Spawn.waitFor(pid, true);
             return status.orElse(1);
         } catch (NativeIoException e) {

@@ -14,7 +14,7 @@ public final class NativeLibrary {
 
     /** Bumped whenever a native signature or a shared constant changes. */
     @java.lang.annotation.Native
-    static final int ABI_VERSION = 2;
+    static final int ABI_VERSION = 3;
 
     private static volatile Throwable failure;
     private static volatile boolean loaded;

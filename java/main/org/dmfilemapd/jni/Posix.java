@@ -86,6 +86,14 @@ public final class Posix {
         return pageOut0(addr, len);
     }
 
+    /**
+     * Opens {@code path} to append to it, created 0640 if missing: never through a symlink
+     * (ELOOP), and only a regular file (EINVAL). For a log root writes in a shared directory.
+     */
+    public static int openLog(String path) throws NativeIoException {
+        return NativeIoException.check("open(" + path + ")", openLog0(path));
+    }
+
     static String strerror(int errno) {
         return strerror0(errno);
     }
@@ -116,4 +124,6 @@ public final class Posix {
     private static native int stopSelf0();
 
     private static native int pageOut0(long addr, long len);
+
+    private static native int openLog0(String path);
 }

@@ -19,7 +19,8 @@ import ch.qos.logback.core.spi.FilterReply;
  * The original's output, set up in code (found through ServiceLoader; no XML to parse at
  * start-up): bare messages, warnings and errors on stderr, everything else on stdout, at the
  * level in {@value Logging#LEVEL_PROPERTY} (default warn). Under jsvc, stdout and stderr are
- * its {@code -outfile} and {@code -errfile}.
+ * its {@code -outfile} and {@code -errfile}; under systemd, the journal's stream, and then each
+ * line carries its syslog priority ({@link JournalStream}).
  */
 public final class LogConfigurator extends ContextAwareBase implements Configurator {
     @Override
@@ -27,13 +28,15 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
         Level level = Level.toLevel(System.getProperty(Logging.LEVEL_PROPERTY), Level.WARN);
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(level);
-        root.addAppender(console(context, "System.out", false));
-        root.addAppender(console(context, "System.err", true));
+        boolean journal = JournalStream.isStderr();
+        root.addAppender(console(context, "System.out", false, journal));
+        root.addAppender(console(context, "System.err", true, journal));
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 
-    private static ConsoleAppender<ILoggingEvent> console(LoggerContext context, String target, boolean severe) {
-        MessageLayout layout = new MessageLayout();
+    private static ConsoleAppender<ILoggingEvent> console(LoggerContext context, String target, boolean severe,
+            boolean journal) {
+        MessageLayout layout = new MessageLayout(journal);
         layout.setContext(context);
         layout.start();
         LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
@@ -66,10 +69,29 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
         }
     }
 
-    /** The message as it is, like the original's logger; a stack trace only if one is attached. */
-    private static final class MessageLayout extends LayoutBase<ILoggingEvent> {
+    /**
+     * The message as it is, like the original's logger; a stack trace only if one is attached.
+     * To the journal, each line starts with its priority (the trace's lines are one entry each).
+     */
+    static final class MessageLayout extends LayoutBase<ILoggingEvent> {
+        private final boolean journal;
+
+        MessageLayout(boolean journal) {
+            this.journal = journal;
+        }
+
         @Override
         public String doLayout(ILoggingEvent event) {
+            String text = layout(event);
+            if (!journal) {
+                return text;
+            }
+            String p = JournalStream.prefix(event.getLevel());
+            String body = text.substring(0, text.length() - CoreConstants.LINE_SEPARATOR.length());
+            return p + body.replace("\n", "\n" + p) + CoreConstants.LINE_SEPARATOR;
+        }
+
+        private static String layout(ILoggingEvent event) {
             IThrowableProxy t = event.getThrowableProxy();
             String msg = event.getFormattedMessage() + CoreConstants.LINE_SEPARATOR;
             return t == null ? msg : msg + ThrowableProxyUtil.asString(t) + CoreConstants.LINE_SEPARATOR;

@@ -19,6 +19,7 @@ import org.dmfilemapd.handover.Request;
 import org.dmfilemapd.jni.LibdmLog;
 import org.dmfilemapd.jni.NativeIoException;
 import org.dmfilemapd.jni.Posix;
+import org.dmfilemapd.jni.SystemdNotify;
 import org.dmfilemapd.jni.UnixSocket;
 import org.dmfilemapd.log.Logging;
 import org.dmfilemapd.monitor.FileMonitor;
@@ -58,6 +59,8 @@ public final class DmfilemapdService implements Daemon {
     private HandoverServer server;
     private IdleTrim trim; // set before the hand-over thread starts
     private volatile boolean stopping;
+    /** Type=notify under systemd: READY=1 once the socket is served, STATUS=, RELOADING=1 on stop. */
+    private final SystemdNotify systemd = SystemdNotify.fromEnvironment();
 
     @Override
     public void init(DaemonContext context) throws DaemonInitException {
@@ -118,10 +121,16 @@ public final class DmfilemapdService implements Daemon {
         trim.activity();
         log.info("dmfilemapd service (pid {}) listening on {}.", ProcessHandle.current().pid(),
                 ServicePaths.socket());
+        systemd.ready(monitoring());
     }
 
     @Override
     public void stop() {
+        // Not STOPPING=1: jsvc's reload (SIGHUP) stops this JVM just so and its controller (the
+        // unit's main process) starts a new one, and after STOPPING=1 systemd would kill the
+        // unit when the controller does not exit. RELOADING=1 is ignored while systemd stops
+        // the unit, and after a SIGHUP it lasts until the new JVM's READY=1.
+        systemd.reloading("Stopping");
         persist(); // with each file's current path, for the next start
         stopping = true;
         if (server != null) {
@@ -297,10 +306,17 @@ public final class DmfilemapdService implements Daemon {
         return null;
     }
 
+    private synchronized String monitoring() {
+        return "Monitoring " + tracked.size() + (tracked.size() == 1 ? " file" : " files");
+    }
+
     private void persist() {
         List<AdoptedFile> files;
         synchronized (this) {
             files = tracked.stream().filter(t -> t.waiter == null && !t.ended).map(Tracked::toAdopt).toList();
+        }
+        if (!stopping) {
+            systemd.status(monitoring());
         }
         synchronized (state) {
             try {

@@ -15,9 +15,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The systemd unit scripts/install writes, run as systemd runs it (the guest has no
- * systemd): its ExecStart line in the foreground with output captured as the journal would
- * be, a hand-over through the installed command, and SIGTERM to the unit's processes.
+ * The systemd unit scripts/install writes, run as systemd runs it in this lane's guest, which
+ * has no systemd (the systemd lane runs the package's unit under real systemd:
+ * SystemdPackageTest): its ExecStart line in the foreground with output captured as the
+ * journal would be, a hand-over through the installed command, and SIGTERM to the unit's
+ * processes.
  */
 class SystemdUnitTest extends OnDmDevice {
     private static final Duration START = Duration.ofSeconds(120);
@@ -45,10 +47,9 @@ class SystemdUnitTest extends OnDmDevice {
     @Test
     void theUnitsServiceTakesHandOversAndLogsToItsOutput() throws IOException {
         String line = execStart();
-        assertTrue(line.contains(" -nodetach ") && line.contains(" -outfile &1 -errfile &2 "), line);
-        // systemd passes the words as they are: quote the & words for bash
-        String cmd = line.replace("&1", "'&1'").replace("&2", "'&2'");
-        try (DaemonProcess unit = DaemonProcess.shell("exec " + cmd, true)) {
+        // the installed command runs jsvc -nodetach with -outfile &1 -errfile &2 (--run-service)
+        assertEquals(prefix.resolve("sbin/dmfilemapd") + " --run-service", line);
+        try (DaemonProcess unit = DaemonProcess.shell("exec " + line, true)) {
             Kernel.await("the unit's service to listen", START, () -> Service.pid().isPresent()
                     && unit.stdout().contains("listening on"));
             Path f = fragmentable("unit.img", 8);
