@@ -102,13 +102,13 @@ class UnsafePathTest extends OnDmDevice {
         }
     }
 
-    /** Renames what {@code make} creates over a path-mode file; its monitor must end, with {@code message}. */
+    /** Runs {@code make} (@: a temporary name, %: the file's path) to put something else at a path-mode file's path; its monitor must end, with {@code message}. */
     private void swapIn(String name, String make, String message) throws IOException {
         Path f = fragmentable(name, 4);
         long g = handOver(f, "path");
         FileStat before = Posix.stat(f.toString());
         Path tmp = dev.file(name + ".new");
-        sh(make.replace("@", tmp.toString()) + " && mv -T " + tmp + " " + f);
+        sh(make.replace("@", tmp.toString()).replace("%", f.toString()));
         long t0 = System.nanoTime();
         Kernel.await("the monitor of " + f + " to end", ENDS, () -> !monitors(before, g));
         long ms = (System.nanoTime() - t0) / MS;
@@ -131,19 +131,20 @@ class UnsafePathTest extends OnDmDevice {
     @Test
     @Order(2)
     void aFifoSwappedInEndsOnlyItsMonitor() throws IOException {
-        swapIn("fifo.img", "mkfifo @", "is not a regular file (a FIFO)");
+        swapIn("fifo.img", "mkfifo @ && mv -T @ %", "is not a regular file (a FIFO)");
     }
 
     @Test
     @Order(3)
     void aSymlinkToADeviceNodeSwappedInIsNotOpened() throws IOException {
-        swapIn("dev.img", "ln -s " + dev.mapper + " @", "is not a regular file (a block device)");
+        swapIn("dev.img", "ln -s " + dev.mapper + " @ && mv -T @ %", "is not a regular file (a block device)");
     }
 
     @Test
     @Order(4)
     void aDirectorySwappedInEndsOnlyItsMonitor() throws IOException {
-        swapIn("dir.img", "mkdir @", "is not a regular file (a directory)");
+        // a directory cannot be renamed over a file: the file is unlinked and a directory made at its path
+        swapIn("dir.img", "rm % && mkdir %", "is not a regular file (a directory)");
     }
 
     @Test
