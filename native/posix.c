@@ -6,6 +6,7 @@
 #include <linux/fiemap.h>
 #include <linux/fs.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -71,6 +72,38 @@ JNIEXPORT jint JNICALL Java_org_dmfilemapd_jni_Posix_openReadOnly0(JNIEnv *env, 
 	fd = fd < 0 ? -errno : fd;
 	(*env)->ReleaseStringUTFChars(env, path, p);
 	return fd;
+}
+
+/*
+ * O_PATH: resolves the name without opening the object, so a FIFO, a device node or a hung
+ * driver behind the path cannot block us or see an open; the caller checks the type first.
+ */
+JNIEXPORT jint JNICALL Java_org_dmfilemapd_jni_Posix_openPath0(JNIEnv *env, jclass cls, jstring path)
+{
+	const char *p = (*env)->GetStringUTFChars(env, path, NULL);
+	int fd;
+
+	if (!p)
+		return -ENOMEM;
+	fd = open(p, O_PATH | O_CLOEXEC);
+	fd = fd < 0 ? -errno : fd;
+	(*env)->ReleaseStringUTFChars(env, path, p);
+	return fd;
+}
+
+/*
+ * Opens for reading exactly the object an O_PATH fd names (through its /proc magic link),
+ * never whatever the path names by now. O_NONBLOCK: even if the type check was bypassed, no
+ * open can wait for a FIFO partner or a device.
+ */
+JNIEXPORT jint JNICALL Java_org_dmfilemapd_jni_Posix_reopenReadOnly0(JNIEnv *env, jclass cls, jint pathFd)
+{
+	char link[64];
+	int fd;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", (int)pathFd);
+	fd = open(link, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	return fd < 0 ? -errno : fd;
 }
 
 JNIEXPORT jint JNICALL Java_org_dmfilemapd_jni_Posix_close0(JNIEnv *env, jclass cls, jint fd)

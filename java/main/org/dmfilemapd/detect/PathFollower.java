@@ -76,24 +76,19 @@ public final class PathFollower implements FileFollower {
 
     private Verdict reopen() throws IOException {
         int newFd;
+        FileStat st;
         try {
-            newFd = Posix.openReadOnly(original.path());
+            // never a blocking open of the path: one FIFO or device node must not stall the others
+            RegularFileOpen.Opened o = RegularFileOpen.open(original.path(), original.stat().devMajor(),
+                    original.stat().devMinor());
+            newFd = o.fd();
+            st = o.stat();
         } catch (NativeIoException e) {
             missing++;
             return new Verdict.RecheckSoon(REOPEN_WAIT_MS);
-        }
-        FileStat st = Posix.fstat(newFd);
-        String problem = null;
-        if (!st.isRegularFile()) {
-            problem = "is not a regular file";
-        } else if (!st.sameDevice(original.stat())) {
-            // regions are offsets on the original device: mapping another device's file is wrong
-            problem = "is on device " + st.device() + ", not on the monitored device " + original.stat().device();
-        }
-        if (problem != null) {
-            Posix.close(newFd);
-            return new Verdict.Exit(MonitorResult.error("Replacement file \"" + original.path() + "\" " + problem
-                    + ": exiting."));
+        } catch (RegularFileOpen.RefusedException e) {
+            return new Verdict.Exit(MonitorResult.error("Replacement file \"" + original.path() + "\" "
+                    + e.getMessage() + ": exiting."));
         }
         int newWd;
         try {

@@ -44,6 +44,19 @@ public final class Posix {
         return NativeIoException.check("open(" + path + ")", openReadOnly0(path));
     }
 
+    /**
+     * {@code open(path, O_PATH | O_CLOEXEC)}: a handle on what the path names (symlinks
+     * followed) that opens nothing, so it cannot block; only fstat and {@link #reopenReadOnly}.
+     */
+    public static int openPath(String path) throws NativeIoException {
+        return NativeIoException.check("open(" + path + ")", openPath0(path));
+    }
+
+    /** Opens the object an {@link #openPath} fd names, read-only and non-blocking. */
+    public static int reopenReadOnly(int pathFd) throws NativeIoException {
+        return NativeIoException.check("open(/proc/self/fd/" + pathFd + ")", reopenReadOnly0(pathFd));
+    }
+
     public static void close(int fd) throws NativeIoException {
         NativeIoException.check("close(" + fd + ")", close0(fd));
     }
@@ -108,6 +121,10 @@ public final class Posix {
     private static native int stat0(String path, long[] out);
 
     private static native int openReadOnly0(String path);
+
+    private static native int openPath0(String path);
+
+    private static native int reopenReadOnly0(int pathFd);
 
     private static native int close0(int fd);
 

@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.dmfilemapd.cli.Arguments;
+import org.dmfilemapd.detect.RegularFileOpen;
 import org.dmfilemapd.domain.StartException;
 import org.dmfilemapd.jni.DmException;
+import org.dmfilemapd.detect.RegularFileOpen;
 import org.dmfilemapd.jni.DmStats;
 import org.dmfilemapd.jni.FileStat;
 import org.dmfilemapd.jni.NativeIoException;
@@ -49,18 +51,18 @@ final class Readoption {
 
     private static Adopted adopt(AdoptedFile f) throws StartException {
         int fd;
+        FileStat st;
         try {
-            fd = Posix.openReadOnly(f.path());
+            // never a blocking open of the path: a FIFO there must not hold up the service's start
+            RegularFileOpen.Opened o = RegularFileOpen.open(f.path(), f.devMajor(), f.devMinor());
+            fd = o.fd();
+            st = o.stat();
         } catch (NativeIoException e) {
             throw new StartException("cannot open it: " + e.getMessage(), e);
+        } catch (RegularFileOpen.RefusedException e) {
+            throw new StartException("the path " + e.getMessage(), e);
         }
         try {
-            FileStat st = Posix.fstat(fd);
-            boolean sameDevice = st.devMajor() == f.devMajor() && st.devMinor() == f.devMinor();
-            if (!sameDevice) {
-                throw new StartException("the path is now on device " + st.device() + ", not on device " + f.device(),
-                        null);
-            }
             if (f.mode() == org.dmfilemapd.domain.Mode.INODE && st.ino() != f.ino()) {
                 throw new StartException("the path now names inode " + st.ino() + ", not the monitored inode "
                         + f.ino() + " (inode mode follows the inode, not the path)", null);
@@ -73,9 +75,6 @@ final class Readoption {
         } catch (StartException e) {
             closeQuietly(fd);
             throw e;
-        } catch (NativeIoException e) {
-            closeQuietly(fd);
-            throw new StartException(e.getMessage(), e);
         }
     }
 

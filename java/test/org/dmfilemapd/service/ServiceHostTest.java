@@ -3,6 +3,7 @@ package org.dmfilemapd.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -234,9 +235,34 @@ class ServiceHostTest {
         assertTrue(log.contains("Cannot re-adopt \"/no/such/dir/vm.img\" (inode mode, group 0 on device 253:0, inode"
                 + " 131): cannot open it: open(/no/such/dir/vm.img): No such file or directory"), log);
         assertTrue(log.contains("Cannot re-adopt \"" + elsewhere + "\" (path mode, group 3 on device 253:99, inode 7):"
-                + " the path is now on device " + dev + ", not on device 253:99"), log);
+                + " the path is on device " + dev + ", not on the monitored device 253:99"), log);
         assertTrue(log.contains("Re-adopted 0 of 2 file(s)."), log);
         assertEquals(List.of(StateFile.HEADER), Files.readAllLines(run.resolve("state")), "what is monitored now");
+    }
+
+    @Test
+    void aFifoADeviceNodeOrADirectoryAtASavedPathIsRefusedWithoutOpeningIt() throws Exception {
+        Path fifo = run.resolve("fifo.img");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Path dir = Files.createDirectory(run.resolve("dir.img"));
+        Path link = Files.createSymbolicLink(run.resolve("null.img"), Path.of("/dev/null"));
+        var here = Posix.stat(run.toString());
+        var nul = Posix.stat("/dev/null");
+        new StateFile(run.resolve("state")).write(List.of(
+                new AdoptedFile(fifo.toString(), Mode.PATH, here.devMajor(), here.devMinor(), 7, 1, 1),
+                new AdoptedFile(dir.toString(), Mode.PATH, here.devMajor(), here.devMinor(), 8, 2, 1),
+                new AdoptedFile(link.toString(), Mode.PATH, nul.devMajor(), nul.devMinor(), nul.ino(), 3, 1)));
+        // a blocking open of the FIFO would never return: the start must not wait for a writer
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(30), this::startService);
+        String log = logText();
+        assertTrue(log.contains("Cannot re-adopt \"" + fifo + "\" (path mode, group 1 on device " + here.device()
+                + ", inode 7): the path is not a regular file (a FIFO)"), log);
+        assertTrue(log.contains("Cannot re-adopt \"" + dir + "\" (path mode, group 2 on device " + here.device()
+                + ", inode 8): the path is not a regular file (a directory)"), log);
+        assertTrue(log.contains("Cannot re-adopt \"" + link + "\" (path mode, group 3 on device " + nul.device()
+                + ", inode " + nul.ino() + "): the path is not a regular file (a character device)"), log);
+        assertTrue(log.contains("Re-adopted 0 of 3 file(s)."), log);
+        assertTrue(Files.exists(ServicePaths.socket()), "the service serves its socket");
     }
 
     @Test
