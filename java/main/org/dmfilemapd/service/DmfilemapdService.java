@@ -57,6 +57,7 @@ public final class DmfilemapdService implements Daemon {
     private List<AdoptedFile> saved = List.of();
     private HandoverServer server;
     private IdleTrim trim; // set before the hand-over thread starts
+    private MetricsExporter metrics; // set before the hand-over thread starts
     private volatile boolean stopping;
 
     @Override
@@ -113,6 +114,8 @@ public final class DmfilemapdService implements Daemon {
         }
         persist();
         trim = IdleTrim.fromEnvironment(); // now: logging is configured
+        metrics = MetricsExporter.fromEnvironment(this);
+        metrics.start();
         server = new HandoverServer(listener, this);
         server.start();
         trim.activity();
@@ -128,6 +131,13 @@ public final class DmfilemapdService implements Daemon {
             server.stop();
         }
         host.stopAll(STOP_MILLIS);
+        if (metrics != null) {
+            metrics.stop();
+        }
+    }
+
+    MetricsExporter metrics() {
+        return metrics;
     }
 
     @Override
@@ -252,6 +262,11 @@ public final class DmfilemapdService implements Daemon {
     }
 
     /** Every monitored file, in hand-over order. */
+    /** The files monitored now (a copy). */
+    synchronized List<Tracked> tracked() {
+        return new ArrayList<>(tracked);
+    }
+
     synchronized List<MonitorStatus> status() {
         return tracked.stream().map(Tracked::status).toList();
     }
