@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code dmfilemapd} command: {@code <fd> <group_id> <abs_path> <inode|path> <foreground>
- * [<verbose>]}, plus {@code status [--json]} and {@code forget <path|group>}.
+ * [<verbose>]}, plus {@code status [--json]}, {@code forget <path|group>} and {@code metrics [--openmetrics]}.
  *
  * <p>By default the file goes to the dmfilemapd service (started when none runs): background
  * returns once the service monitors it (0) or says why it cannot (1); foreground waits for
@@ -44,7 +44,8 @@ public final class Main {
     }
 
     static int run(String[] argv) {
-        if (argv.length > 0 && argv.length < 5 && (argv[0].equals("status") || argv[0].equals("forget"))) {
+        if (argv.length > 0 && argv.length < 5 && (argv[0].equals("status") || argv[0].equals("forget")
+                || argv[0].equals("metrics"))) {
             return subcommand(argv);
         }
         Arguments a;
@@ -114,12 +115,16 @@ public final class Main {
             if (argv[0].equals("forget") && argv.length == 2) {
                 return StatusCommand.forget(argv[1], System.out, System.err);
             }
+            if (argv[0].equals("metrics") && (argv.length == 1 || argv.length == 2 && argv[1].equals("--openmetrics"))) {
+                return StatusCommand.metrics(argv.length == 2, System.out, System.err);
+            }
         } catch (UnsatisfiedLinkError e) {
             System.err.println("dmfilemapd: cannot load the native library: " + e.getMessage());
             return 1;
         }
         System.err.println("usage: dmfilemapd status [--json]");
         System.err.println("       dmfilemapd forget <abs_path|group_id|major:minor:group_id>");
+        System.err.println("       dmfilemapd metrics [--openmetrics]");
         System.err.println(Arguments.USAGE);
         return 1;
     }

@@ -24,6 +24,7 @@ class LayersTest {
     /** Bottom first. A package may use any package listed before it. */
     static final List<String> LAYERS = List.of(
             "domain",      // the description of a monitored file and the monitor's result
+            "metrics",     // per-file IO counters, their carry and their exposition (JDK only)
             "jni",         // thin bindings to the shim
             "sys",         // pid files and locks, signals
             "cli",         // parses the command line

@@ -71,6 +71,39 @@ public final class StatusCommand {
         }
     }
 
+    /** {@code dmfilemapd metrics [--openmetrics]}: the service's metrics text, as it is now. */
+    public static int metrics(boolean openMetrics, PrintStream out, PrintStream err) {
+        try {
+            Optional<ServiceConnection> c = ServiceConnection.open();
+            if (c.isEmpty()) {
+                err.println("dmfilemapd: no service runs (nothing is monitored through it)");
+                return NOT_RUNNING;
+            }
+            StringBuilder text = new StringBuilder();
+            try (ServiceConnection conn = c.get()) {
+                conn.send(new Request.Metrics(openMetrics), -1);
+                while (true) {
+                    Reply r = conn.receive();
+                    if (r instanceof Reply.Text t) {
+                        text.append(t.chunk());
+                    } else if (r instanceof Reply.StatusEnd) {
+                        break;
+                    } else if (r instanceof Reply.Refused f) {
+                        throw new ServiceException(f.message());
+                    } else {
+                        throw new ServiceException("unexpected answer from the dmfilemapd service: " + r);
+                    }
+                }
+            }
+            out.print(text);
+            out.flush();
+            return 0;
+        } catch (ServiceException e) {
+            err.println("dmfilemapd: " + e.getMessage());
+            return 1;
+        }
+    }
+
     private static List<MonitorStatus> entries(ServiceConnection conn) throws ServiceException {
         List<MonitorStatus> all = new ArrayList<>();
         while (true) {
@@ -92,15 +125,33 @@ public final class StatusCommand {
     }
 
     static void writeTable(List<MonitorStatus> all, PrintStream out) {
-        String fmt = "%-5s  %-9s  %6s  %7s  %7s  %-24s  %s%n";
-        out.printf(fmt, "MODE", "DEVICE", "GROUP", "REGIONS", "UPDATES", "LAST UPDATE", "PATH");
+        String fmt = "%-5s  %-9s  %6s  %7s  %7s  %-24s  %10s  %10s  %s%n";
+        out.printf(fmt, "MODE", "DEVICE", "GROUP", "REGIONS", "UPDATES", "LAST UPDATE", "READ", "WRITTEN", "PATH");
         for (MonitorStatus s : all) {
             out.printf(fmt, s.mode(), s.device(), s.groupId(), s.regionCount(), s.updates(),
-                    time(s.lastUpdateEpochMillis()), s.path());
+                    time(s.lastUpdateEpochMillis()), bytes(s.readBytes()), bytes(s.writtenBytes()), s.path());
             if (s.lastError() != null) {
                 out.println("       last error: " + s.lastError());
             }
         }
+    }
+
+    /** Bytes for a person: 512, 8.0K, 3.5M, 1.2G (binary units, as dmstats); - when unknown. */
+    static String bytes(long n) {
+        if (n < 0) {
+            return "-";
+        }
+        if (n < 1024) {
+            return Long.toString(n);
+        }
+        String units = "KMGTPE";
+        double v = n;
+        int u = -1;
+        while (v >= 1024 && u < units.length() - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f%c", v, units.charAt(u));
     }
 
     static void writeJson(List<MonitorStatus> all, PrintStream out) {
@@ -126,6 +177,13 @@ public final class StatusCommand {
                     g.writeStringField("last_update", time(s.lastUpdateEpochMillis()));
                 }
                 g.writeNumberField("last_update_epoch_ms", s.lastUpdateEpochMillis());
+                if (s.readBytes() < 0) {
+                    g.writeNullField("read_bytes");
+                    g.writeNullField("written_bytes");
+                } else {
+                    g.writeNumberField("read_bytes", s.readBytes());
+                    g.writeNumberField("written_bytes", s.writtenBytes());
+                }
                 if (s.lastError() == null) {
                     g.writeNullField("last_error");
                 } else {

@@ -24,4 +24,8 @@ public sealed interface Reply {
     /** The end of a status list (or of a forget: the files stopped, as entries before it). */
     record StatusEnd(int count) implements Reply {
     }
+
+    /** A piece of the metrics text. */
+    record Text(String chunk) implements Reply {
+    }
 }

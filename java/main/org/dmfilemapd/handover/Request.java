@@ -29,4 +29,8 @@ public sealed interface Request {
     /** On a foreground connection: stop this connection's monitor (the waiting command got a signal). */
     record Stop() implements Request {
     }
+
+    /** The metrics text of every monitored file ({@link Reply.Text} pieces, then {@link Reply.StatusEnd}). */
+    record Metrics(boolean openMetrics) implements Request {
+    }
 }

@@ -10,6 +10,8 @@ import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.dmfilemapd.domain.Mode;
 import org.dmfilemapd.domain.MonitorResult;
@@ -25,20 +27,24 @@ import org.dmfilemapd.jni.UnixSocket;
  */
 public final class Wire {
     static final int MAGIC = 0x444d464d; // "DMFM"
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     /** Linux's PATH_MAX, including the terminating NUL. */
     static final int MAX_PATH_BYTES = 4095;
     static final int MAX_TEXT_BYTES = 2048;
+    /** A piece of the metrics text: a message with room for its header. */
+    public static final int MAX_CHUNK_BYTES = 7168;
 
     private static final int MONITOR = 1;
     private static final int STATUS = 2;
     private static final int FORGET = 3;
     private static final int STOP = 4;
+    private static final int METRICS = 5;
     private static final int ACCEPTED = 64;
     private static final int REFUSED = 65;
     private static final int ENDED = 66;
     private static final int STATUS_ENTRY = 67;
     private static final int STATUS_END = 68;
+    private static final int TEXT = 69;
 
     private Wire() {
     }
@@ -54,6 +60,8 @@ public final class Wire {
             o.header(FORGET).str(f.target(), MAX_PATH_BYTES);
         } else if (r instanceof Request.Stop) {
             o.header(STOP);
+        } else if (r instanceof Request.Metrics m) {
+            o.header(METRICS).u8(m.openMetrics() ? 1 : 0);
         }
         return o.bytes();
     }
@@ -72,9 +80,12 @@ public final class Wire {
             o.header(STATUS_ENTRY).str(st.path(), MAX_PATH_BYTES).u8(st.mode().ordinal()).i32(st.devMajor())
                     .i32(st.devMinor()).i64(st.ino()).i64(st.groupId()).i32(st.regionCount())
                     .i64(st.lastUpdateEpochMillis()).i64(st.updates()).u8(st.lastError() == null ? 0 : 1)
-                    .str(st.lastError() == null ? "" : clip(st.lastError()), MAX_TEXT_BYTES);
+                    .str(st.lastError() == null ? "" : clip(st.lastError()), MAX_TEXT_BYTES).i64(st.readBytes())
+                    .i64(st.writtenBytes());
         } else if (r instanceof Reply.StatusEnd e) {
             o.header(STATUS_END).i32(e.count());
+        } else if (r instanceof Reply.Text t) {
+            o.header(TEXT).str(t.chunk(), MAX_CHUNK_BYTES);
         }
         return o.bytes();
     }
@@ -106,6 +117,7 @@ public final class Wire {
                 yield new Request.Forget(target);
             }
             case STOP -> new Request.Stop();
+            case METRICS -> new Request.Metrics(in.flag("openmetrics flag"));
             default -> throw new ProtocolException("unknown request type " + type);
         };
         in.end();
@@ -135,10 +147,13 @@ public final class Wire {
                 long updates = in.i64();
                 boolean hasError = in.flag("error flag");
                 String error = in.str("last error", MAX_TEXT_BYTES);
+                long read = in.i64();
+                long written = in.i64();
                 yield new Reply.StatusEntry(new MonitorStatus(path, mode, major, minor, ino, group, regions, last,
-                        updates, hasError ? error : null));
+                        updates, hasError ? error : null, read, written));
             }
             case STATUS_END -> new Reply.StatusEnd(in.i32());
+            case TEXT -> new Reply.Text(in.str("text", MAX_CHUNK_BYTES));
             default -> throw new ProtocolException("unknown reply type " + type);
         };
         in.end();
@@ -159,6 +174,22 @@ public final class Wire {
             end--;
         }
         return new String(b, 0, end, StandardCharsets.UTF_8) + "...";
+    }
+
+    /** A text in pieces of at most {@link #MAX_CHUNK_BYTES} bytes of UTF-8, cut at character boundaries. */
+    public static List<String> chunks(String text) {
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        while (start < b.length) {
+            int end = Math.min(b.length, start + MAX_CHUNK_BYTES);
+            while (end < b.length && (b[end] & 0xc0) == 0x80) {
+                end--;
+            }
+            out.add(new String(b, start, end - start, StandardCharsets.UTF_8));
+            start = end;
+        }
+        return out;
     }
 
     private static final class Out {

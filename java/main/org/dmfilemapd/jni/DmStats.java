@@ -177,6 +177,20 @@ public final class DmStats implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code @stats_print <id>}: the region's counters, one line per area. Read-only: the
+     * counters are not cleared (other tools read them too) and the listing stays current.
+     */
+    public String print(long regionId) throws DmException {
+        if (major < 0) {
+            throw new IllegalStateException("dm_stats handle not bound by device number");
+        }
+        synchronized (LIBDM) {
+            live();
+            return message0(major, minor, "@stats_print " + regionId);
+        }
+    }
+
     public boolean regionPresent(long regionId) {
         synchronized (LIBDM) {
             return regionPresent0(live(), regionId);

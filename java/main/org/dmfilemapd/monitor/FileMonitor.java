@@ -15,6 +15,8 @@ import org.dmfilemapd.jni.DmException;
 import org.dmfilemapd.jni.DmStats;
 import org.dmfilemapd.jni.FileStat;
 import org.dmfilemapd.jni.NativeIoException;
+import org.dmfilemapd.metrics.FileCounters;
+import org.dmfilemapd.metrics.IoCounters;
 import org.dmfilemapd.regions.ExtentMap;
 import org.dmfilemapd.regions.GroupLock;
 import org.dmfilemapd.regions.GroupVanishedException;
@@ -57,6 +59,11 @@ public final class FileMonitor implements AutoCloseable {
     private volatile long lastUpdateEpochMillis;
     private volatile long updates;
     private volatile String lastError;
+    private volatile long updateFailures;
+    // IO counters continuous across updates (the updater folds deleted regions into them)
+    private volatile FileCounters counters = new FileCounters(System.currentTimeMillis());
+    private volatile IoCounters lastTotals;
+    private volatile long[] histogramBoundsNs = new long[0];
 
     /** Whether a step mapped the file, and if so whether it changed the group. */
     enum Mapped {
@@ -118,8 +125,49 @@ public final class FileMonitor implements AutoCloseable {
 
     /** A snapshot of what this monitor does (any thread). */
     public MonitorStatus status() {
+        IoCounters t = lastTotals;
         return new MonitorStatus(args.path(), args.mode(), file.devMajor(), file.devMinor(), file.ino(), groupId,
-                regionCount, lastUpdateEpochMillis, updates, lastError);
+                regionCount, lastUpdateEpochMillis, updates, lastError,
+                t == null ? -1 : t.get(IoCounters.Field.READ_SECTORS) * 512,
+                t == null ? -1 : t.get(IoCounters.Field.WRITE_SECTORS) * 512);
+    }
+
+    /** The file's IO counters: what was carried past deleted regions, and where the series started. */
+    public FileCounters counters() {
+        return counters;
+    }
+
+    /** Continues a series saved before a restart (before the monitor starts). */
+    public void continueCounters(FileCounters saved) {
+        counters = saved;
+    }
+
+    /** The group's latency histogram bounds in ns as last collected (empty: none). */
+    public long[] histogramBoundsNs() {
+        return histogramBoundsNs.clone();
+    }
+
+    /** Updates that failed (the monitor ends with the first; a count for the metrics). */
+    public long updateFailures() {
+        return updateFailures;
+    }
+
+    /**
+     * Reads the group's counters now (one {@code @stats_print} per region, on the calling
+     * thread, never the loop's) and returns the file's totals, continuous across the group's
+     * updates; the last totals if the group cannot be read now, null if there are none.
+     */
+    public IoCounters collectCounters() throws DmException {
+        MonitorTask t = task;
+        SharedStats s = t == null ? null : t.stats;
+        if (s != null) {
+            CounterCollection.Collected now = CounterCollection.collect(s, groupId, counters);
+            if (now != null) {
+                histogramBoundsNs = now.boundsNs();
+                lastTotals = now.totals();
+            }
+        }
+        return lastTotals;
     }
 
     /**
@@ -267,7 +315,7 @@ public final class FileMonitor implements AutoCloseable {
             try {
                 // in place from a fresh listing (no listing of every region on the device);
                 // else, or when that cannot be, list and rebuild
-                RegionUpdater.Result r = fresh ? updater.applyInPlace(groupId, map) : null;
+                RegionUpdater.Result r = fresh ? updater.applyInPlace(groupId, map, counters) : null;
                 if (r == null && fresh) {
                     MonitorResult end = relist(shared);
                     if (end != null) {
@@ -275,7 +323,7 @@ public final class FileMonitor implements AutoCloseable {
                     }
                 }
                 if (r == null) {
-                    r = updater.apply(groupId, map);
+                    r = updater.apply(groupId, map, counters);
                 }
                 return updated(r);
             } catch (GroupVanishedException e) {
@@ -306,6 +354,7 @@ public final class FileMonitor implements AutoCloseable {
     private MonitorResult failed(UpdateException e) {
         String why = e.getMessage() + (e.getCause() != null ? ": " + e.getCause().getMessage() : "");
         lastError = why;
+        updateFailures++;
         LOG.error("{}", why);
         return MonitorResult.error("Failed to update filemap regions for group_id=" + groupId + ".");
     }

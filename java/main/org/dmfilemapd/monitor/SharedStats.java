@@ -23,6 +23,7 @@ final class SharedStats {
     private final RegionUpdater updater;
     private final List<MonitorTask> members = new CopyOnWriteArrayList<>();
     private boolean stale;
+    private long generation;
     private boolean judged; // every member's group was looked up in the current listing
     private boolean closed;
 
@@ -83,6 +84,13 @@ final class SharedStats {
     /** The regions changed since the last listing (our own update). */
     void markStale() {
         stale = true;
+        generation++;
+    }
+
+    /** Counts our own updates of the device's regions (read under {@link #lock}). */
+    long generation() {
+        assert lock.isHeldByCurrentThread();
+        return generation;
     }
 
     /** The last listing may not show the kernel's regions. */

@@ -9,6 +9,9 @@ import java.util.Set;
 import org.dmfilemapd.jni.DmException;
 import org.dmfilemapd.jni.DmStats;
 import org.dmfilemapd.jni.Region;
+import org.dmfilemapd.metrics.FileCounters;
+import org.dmfilemapd.metrics.IoCounters;
+import org.dmfilemapd.metrics.RegionKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +62,11 @@ public final class RegionUpdater {
      * current listing. An empty map deletes the group and its regions.
      */
     public Result apply(long groupId, ExtentMap map) throws UpdateException {
+        return apply(groupId, map, null);
+    }
+
+    /** {@link #apply(long, ExtentMap)}, folding each deleted region's counters into {@code carry} first. */
+    public Result apply(long groupId, ExtentMap map, FileCounters carry) throws UpdateException {
         if (!stats.groupPresent(groupId)) {
             throw new UpdateException("Group ID " + groupId + " does not exist.");
         }
@@ -71,6 +79,9 @@ public final class RegionUpdater {
             }
         }
         if (map.isEmpty()) {
+            for (Region r : members) {
+                carry(carry, r);
+            }
             try {
                 stats.deleteGroup(groupId, true);
             } catch (DmException e) {
@@ -124,6 +135,7 @@ public final class RegionUpdater {
         }
         for (Region r : stale) {
             try {
+                carry(carry, r);
                 stats.deleteRegion(r.id());
             } catch (DmException | IllegalArgumentException e) {
                 LOG.warn("Could not delete stale region {} of group {}: {}", r.id(), groupId, e.getMessage());
@@ -177,6 +189,11 @@ public final class RegionUpdater {
      * group changed since the listing (its leader is checked with one message first).
      */
     public Result applyInPlace(long groupId, ExtentMap map) throws UpdateException {
+        return applyInPlace(groupId, map, null);
+    }
+
+    /** {@link #applyInPlace(long, ExtentMap)}, folding each deleted region's counters into {@code carry} first. */
+    public Result applyInPlace(long groupId, ExtentMap map, FileCounters carry) throws UpdateException {
         if (map.isEmpty() || !stats.groupPresent(groupId)) {
             return null;
         }
@@ -241,6 +258,7 @@ public final class RegionUpdater {
         // no longer named by the tag: deleting them cannot leave it dangling
         for (Region r : stale) {
             try {
+                carry(carry, r);
                 stats.message("@stats_delete " + r.id());
             } catch (DmException e) {
                 LOG.warn("Could not delete stale region {} of group {}: {}", r.id(), groupId, e.getMessage());
@@ -301,6 +319,24 @@ public final class RegionUpdater {
             sb.append(c);
         }
         return sb.toString();
+    }
+
+    /**
+     * Reads a region's counters just before it is deleted, into the file's carried totals, so
+     * the file's IO counts do not go back when its regions are replaced. A region that cannot
+     * be read leaves its last collected counters there instead.
+     */
+    private void carry(FileCounters carry, Region r) {
+        if (carry == null) {
+            return;
+        }
+        RegionKey key = new RegionKey(r.id(), r.start(), r.length());
+        try {
+            carry.regionDeleted(key, IoCounters.parse(stats.print(r.id()), stats.regionPrecise(r.id())));
+        } catch (DmException | IllegalArgumentException e) {
+            LOG.debug("Cannot read the counters of region {} before deleting it: {}", r.id(), e.getMessage());
+            carry.regionDeletedUnread(key);
+        }
     }
 
     /** Removes regions this update created (raw deletes: the handle has not listed them). */

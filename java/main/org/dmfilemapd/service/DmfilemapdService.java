@@ -58,6 +58,7 @@ public final class DmfilemapdService implements Daemon {
     private List<AdoptedFile> saved = List.of();
     private HandoverServer server;
     private IdleTrim trim; // set before the hand-over thread starts
+    private MetricsExporter metrics; // set before the hand-over thread starts
     private volatile boolean stopping;
     /** Type=notify under systemd: READY=1 once the socket is served, STATUS=, RELOADING=1 on stop. */
     private final SystemdNotify systemd = SystemdNotify.fromEnvironment();
@@ -116,6 +117,8 @@ public final class DmfilemapdService implements Daemon {
         }
         persist();
         trim = IdleTrim.fromEnvironment(); // now: logging is configured
+        metrics = MetricsExporter.fromEnvironment(this);
+        metrics.start();
         server = new HandoverServer(listener, this);
         server.start();
         trim.activity();
@@ -137,6 +140,13 @@ public final class DmfilemapdService implements Daemon {
             server.stop();
         }
         host.stopAll(STOP_MILLIS);
+        if (metrics != null) {
+            metrics.stop();
+        }
+    }
+
+    MetricsExporter metrics() {
+        return metrics;
     }
 
     @Override
@@ -261,6 +271,11 @@ public final class DmfilemapdService implements Daemon {
     }
 
     /** Every monitored file, in hand-over order. */
+    /** The files monitored now (a copy). */
+    synchronized List<Tracked> tracked() {
+        return new ArrayList<>(tracked);
+    }
+
     synchronized List<MonitorStatus> status() {
         return tracked.stream().map(Tracked::status).toList();
     }

@@ -93,7 +93,7 @@ final class HandoverServer {
         }
     }
 
-    /** Answers one connection; true when it stays open (a foreground hand-over). */
+    /** Answers one connection; true when it stays open (a foreground hand-over) or another thread answers it. */
     private boolean serve(UnixSocket conn) {
         UnixSocket.PeerCredentials peer;
         try {
@@ -144,13 +144,11 @@ final class HandoverServer {
         if (req instanceof Request.Monitor m) {
             return monitor(conn, peer, m, msg.fd());
         } else if (req instanceof Request.Status) {
-            List<MonitorStatus> all = service.status();
-            for (MonitorStatus s : all) {
-                if (!reply(conn, new Reply.StatusEntry(s))) {
-                    return false;
-                }
-            }
-            reply(conn, new Reply.StatusEnd(all.size()));
+            service.metrics().answerStatus(conn); // after a collection, off this thread
+            return true;
+        } else if (req instanceof Request.Metrics m) {
+            service.metrics().answer(conn, m.openMetrics());
+            return true;
         } else if (req instanceof Request.Forget f) {
             forget(conn, peer, f.target());
         } else {

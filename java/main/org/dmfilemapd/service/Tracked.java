@@ -37,9 +37,7 @@ final class Tracked {
     MonitorStatus status() {
         MonitorStatus s = monitor.status();
         String now = currentPath(s);
-        return now.equals(s.path()) ? s
-                : new MonitorStatus(now, s.mode(), s.devMajor(), s.devMinor(), s.ino(), s.groupId(), s.regionCount(),
-                        s.lastUpdateEpochMillis(), s.updates(), s.lastError());
+        return now.equals(s.path()) ? s : s.withPath(now);
     }
 
     AdoptedFile toAdopt() {

@@ -45,6 +45,19 @@ class WireTest {
     }
 
     @Test
+    void metricsTravelInPiecesCutAtCharacters() throws ProtocolException {
+        assertEquals(new Request.Metrics(true), Wire.decodeRequest(Wire.encode(new Request.Metrics(true))));
+        String text = "dmfilemapd_x{path=\"é😀\"} 1\n".repeat(2000);
+        StringBuilder back = new StringBuilder();
+        for (String c : Wire.chunks(text)) {
+            assertTrue(c.getBytes(StandardCharsets.UTF_8).length <= Wire.MAX_CHUNK_BYTES);
+            back.append(((Reply.Text) Wire.decodeReply(Wire.encode(new Reply.Text(c)))).chunk());
+        }
+        assertEquals(text, back.toString());
+        assertEquals(List.of(), Wire.chunks(""));
+    }
+
+    @Test
     void aPathLongerThanPathMaxCannotBeSent() {
         assertThrows(IllegalArgumentException.class,
                 () -> Wire.encode(new Request.Monitor(0, "/" + "a".repeat(Wire.MAX_PATH_BYTES), Mode.INODE, false, 0)));
@@ -59,9 +72,9 @@ class WireTest {
         byte[] good = Wire.encode(MONITOR);
         assertEquals("not a dmfilemapd message", refusal(new byte[0]));
         assertEquals("not a dmfilemapd message", refusal("GET / HTTP/1.0\r\n".getBytes(StandardCharsets.US_ASCII)));
-        byte[] v2 = good.clone();
-        v2[4] = 2;
-        assertEquals("protocol version 2, this side speaks 1", refusal(v2));
+        byte[] other = good.clone();
+        other[4] = (byte) (Wire.VERSION + 1);
+        assertEquals("protocol version " + (Wire.VERSION + 1) + ", this side speaks " + Wire.VERSION, refusal(other));
         byte[] type = good.clone();
         type[5] = 99;
         assertEquals("unknown request type 99", refusal(type));
@@ -76,7 +89,7 @@ class WireTest {
     /** A monitor request built field by field, to damage one field. */
     private static byte[] monitor(long group, byte[] path, int mode, int fg, int verbose) {
         ByteBuffer b = ByteBuffer.allocate(6 + 8 + 2 + path.length + 3);
-        b.putInt(Wire.MAGIC).put((byte) 1).put((byte) 1).putLong(group).putShort((short) path.length).put(path)
+        b.putInt(Wire.MAGIC).put((byte) Wire.VERSION).put((byte) 1).putLong(group).putShort((short) path.length).put(path)
                 .put((byte) mode).put((byte) fg).put((byte) verbose);
         return b.array();
     }
