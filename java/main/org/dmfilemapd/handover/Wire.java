@@ -27,7 +27,7 @@ import org.dmfilemapd.jni.UnixSocket;
  */
 public final class Wire {
     static final int MAGIC = 0x444d464d; // "DMFM"
-    static final int VERSION = 2;
+    public static final int VERSION = 2;
     /** Linux's PATH_MAX, including the terminating NUL. */
     static final int MAX_PATH_BYTES = 4095;
     static final int MAX_TEXT_BYTES = 2048;

@@ -280,7 +280,7 @@ class ServiceTest extends OnDmDevice {
                     refusal(java.util.Arrays.copyOf(monitor, monitor.length - 3), fd));
             byte[] v9 = monitor.clone();
             v9[4] = 9;
-            assertEquals("malformed request: protocol version 9, this side speaks 1", refusal(v9, fd));
+            assertEquals("malformed request: protocol version 9, this side speaks " + Wire.VERSION, refusal(v9, fd));
             assertEquals("malformed request: unexpected file descriptor", refusal(Wire.encode(new Request.Status()), fd));
             // a well-formed hand-over of a file already monitored: refused by its group lock
             assertTrue(refusal(monitor, fd).contains("is already monitored by pid " + pid));
