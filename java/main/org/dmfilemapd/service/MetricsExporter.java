@@ -116,24 +116,14 @@ final class MetricsExporter {
 
     /** Answers a {@code metrics} request on the metrics thread, then closes the connection. */
     void answer(UnixSocket conn, boolean openMetrics) {
-        try {
-            thread.execute(() -> {
-                try {
-                    List<String> chunks = Wire.chunks(text(openMetrics ? Exposition.Format.OPENMETRICS
-                            : Exposition.Format.PROMETHEUS));
-                    for (String c : chunks) {
-                        conn.send(Wire.encode(new Reply.Text(c)), -1);
-                    }
-                    conn.send(Wire.encode(new Reply.StatusEnd(chunks.size())), -1);
-                } catch (NativeIoException e) {
-                    LOG.debug("Cannot answer a metrics request: {}", e.getMessage());
-                } finally {
-                    conn.close();
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            conn.close(); // stopping
-        }
+        onThread(conn, "metrics", () -> {
+            List<String> chunks = Wire.chunks(text(openMetrics ? Exposition.Format.OPENMETRICS
+                    : Exposition.Format.PROMETHEUS));
+            for (String c : chunks) {
+                conn.send(Wire.encode(new Reply.Text(c)), -1);
+            }
+            conn.send(Wire.encode(new Reply.StatusEnd(chunks.size())), -1);
+        });
     }
 
     /**
@@ -141,19 +131,30 @@ final class MetricsExporter {
      * read and written are current), then closes the connection.
      */
     void answerStatus(UnixSocket conn) {
+        onThread(conn, "status", () -> {
+            for (Tracked t : service.tracked()) {
+                collect(t.monitor);
+            }
+            List<MonitorStatus> all = service.status();
+            for (MonitorStatus s : all) {
+                conn.send(Wire.encode(new Reply.StatusEntry(s)), -1);
+            }
+            conn.send(Wire.encode(new Reply.StatusEnd(all.size())), -1);
+        });
+    }
+
+    private interface Answer {
+        void send() throws NativeIoException;
+    }
+
+    /** Runs {@code answer} on the metrics thread and closes the connection after it (at once when stopping). */
+    private void onThread(UnixSocket conn, String what, Answer answer) {
         try {
             thread.execute(() -> {
                 try {
-                    for (Tracked t : service.tracked()) {
-                        collect(t.monitor);
-                    }
-                    List<MonitorStatus> all = service.status();
-                    for (MonitorStatus s : all) {
-                        conn.send(Wire.encode(new Reply.StatusEntry(s)), -1);
-                    }
-                    conn.send(Wire.encode(new Reply.StatusEnd(all.size())), -1);
+                    answer.send();
                 } catch (NativeIoException e) {
-                    LOG.debug("Cannot answer a status request: {}", e.getMessage());
+                    LOG.debug("Cannot answer a {} request: {}", what, e.getMessage());
                 } finally {
                     conn.close();
                 }
